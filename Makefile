@@ -1,0 +1,52 @@
+# The project's vocabulary. `make run` and `make test` are the two commands the README gives.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+# The suite always runs against the real services; override these to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test bench lint fmt messages install system-fonts system-browser clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+system-fonts:
+	@scripts/ensure-system-packages fonts-noto-cjk
+
+system-browser:
+	@scripts/ensure-system-packages chromium
+
+# Serves the portal on http://127.0.0.1:8000 with the demo data, on the embedded defaults
+# (SQLite, in-memory channel layer, eager Celery) unless DATABASE_URL / REDIS_URL are set.
+run: install system-fonts
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/daphne -b 127.0.0.1 -p 8000 exchange.asgi:application
+
+test: install system-fonts system-browser
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-extracts every translatable string and recompiles the catalogues (needs gettext).
+messages: install
+	@scripts/ensure-system-packages gettext
+	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py makemessages --all --no-location -d djangojs --ignore=.venv --ignore=var --ignore=static/vendor
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,135 @@
+"""State changes for accounts: profiles, coordinator teams and guardian consent."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import tokens
+from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
+from exchange.mail import send_templated_email
+from exchange.models import City, Language, Theme
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    native_name: str,
+    latin_name: str,
+    date_of_birth: date,
+    home_city: City,
+    school: str,
+    interests: list[Theme],
+    languages: list[tuple[Language, int]],
+    preferred_language: str,
+) -> User:
+    user.native_name = native_name
+    user.latin_name = latin_name
+    user.date_of_birth = date_of_birth
+    user.home_city = home_city
+    user.school = school
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.interests.set(interests)
+    SpokenLanguage.objects.filter(user=user).delete()
+    SpokenLanguage.objects.bulk_create(
+        SpokenLanguage(user=user, language=language, level=level) for language, level in languages
+    )
+    return user
+
+
+@transaction.atomic
+def coordinator_add(*, user: User, city: City) -> CoordinatorMembership:
+    membership, _created = CoordinatorMembership.objects.get_or_create(user=user, city=city)
+    return membership
+
+
+@transaction.atomic
+def guardian_consent_request(*, student: User, guardian_email: str) -> GuardianConsent:
+    """Ask a guardian for consent. Replaces a pending or withdrawn request, never a given one."""
+    guardian_email = guardian_email.strip().lower()
+    if guardian_email == student.email.lower():
+        raise ValidationError(
+            {"guardian_email": _("Enter your guardian's email address, not your own.")}
+        )
+    current = (
+        GuardianConsent.objects.select_for_update().filter(student=student, is_current=True).first()
+    )
+    if current is not None and current.status == GuardianConsent.Status.GIVEN:
+        raise ValidationError(_("Your guardian has already consented."))
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    consent = GuardianConsent.objects.create(student=student, guardian_email=guardian_email)
+
+    from accounts.tasks import send_guardian_consent_request
+
+    transaction.on_commit(lambda: send_guardian_consent_request.delay(consent.pk))
+    return consent
+
+
+@transaction.atomic
+def guardian_consent_give(
+    *, consent: GuardianConsent, guardian_name: str, relationship: str
+) -> GuardianConsent:
+    consent = GuardianConsent.objects.select_for_update().get(pk=consent.pk)
+    if not consent.is_current or consent.status != GuardianConsent.Status.PENDING:
+        raise ValidationError(_("This consent request is no longer waiting for an answer."))
+    consent.guardian_name = guardian_name.strip()
+    consent.relationship = relationship
+    consent.consented_at = timezone.now()
+    consent.full_clean()
+    consent.save(update_fields=["guardian_name", "relationship", "consented_at"])
+
+    from accounts.tasks import send_guardian_consent_confirmation
+
+    transaction.on_commit(lambda: send_guardian_consent_confirmation.delay(consent.pk))
+    return consent
+
+
+@transaction.atomic
+def guardian_consent_withdraw(*, consent: GuardianConsent) -> GuardianConsent:
+    consent = GuardianConsent.objects.select_for_update().get(pk=consent.pk)
+    if consent.status != GuardianConsent.Status.GIVEN:
+        raise ValidationError(_("Only a consent that was given can be withdrawn."))
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    return consent
+
+
+def guardian_consent_send_request_email(*, consent: GuardianConsent) -> None:
+    student = consent.student
+    link = reverse("accounts:guardian_consent", kwargs={"token": tokens.consent_token(consent)})
+    send_templated_email(
+        to=consent.guardian_email,
+        template="accounts/email/guardian_request",
+        context={
+            "consent": consent,
+            "student": student,
+            "path": link,
+            "link_days": settings.GUARDIAN_LINK_MAX_AGE_DAYS,
+        },
+        language=student.preferred_language,
+    )
+
+
+def guardian_consent_send_confirmation_email(*, consent: GuardianConsent) -> None:
+    student = consent.student
+    link = reverse("accounts:guardian_withdraw", kwargs={"token": tokens.withdraw_token(consent)})
+    send_templated_email(
+        to=consent.guardian_email,
+        template="accounts/email/guardian_confirmation",
+        context={"consent": consent, "student": student, "path": link},
+        language=student.preferred_language,
+    )
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])

@@ -1,0 +1,238 @@
+"""The real partner-city network, transcribed from the source texts in ../shared/seeds/.
+
+- 000: Gwangju (Gyeonggi) works with 10 partner cities: Zibo (sister city since 2003), Ha Long,
+  and eight Korean cities; it plans new exchanges with Milpitas and Kyoto. It plans mutual-visit
+  and online youth exchanges, ceramics (Gwangju Royal Ceramic Conference) and agriculture
+  (Toechon Tomato Street Festival).
+- 001: Gwangju Metropolitan City signs a sister-city agreement with Qingdao (2024), its first with
+  a Chinese city since the 2017 memorandum of understanding with Yancheng.
+- 002: Gyeonggi Province and Gwangju Metropolitan City agree on eight tasks (2023), among them AI
+  and youth education and exchange programs.
+- 003: Siheung and Jilin agree on mutual exchanges and media cooperation (2025).
+- 004: Gwangju Metropolitan City's AI hub ambitions.
+
+Gwangju (Gyeonggi), 광주시, and Gwangju Metropolitan City, 광주광역시, are different cities.
+"""
+
+from datetime import timedelta
+
+# slug: (local name, English name, country, time zone, main language)
+CITIES = {
+    "gwangju-gyeonggi": ("광주시", "Gwangju (Gyeonggi)", "KR", "Asia/Seoul", "ko"),
+    "zibo": ("淄博市", "Zibo", "CN", "Asia/Shanghai", "zh"),
+    "ha-long": ("Hạ Long", "Ha Long", "VN", "Asia/Ho_Chi_Minh", "vi"),
+    "donghae": ("동해시", "Donghae", "KR", "Asia/Seoul", "ko"),
+    "goheung": ("고흥군", "Goheung", "KR", "Asia/Seoul", "ko"),
+    "gangnam": ("강남구", "Gangnam", "KR", "Asia/Seoul", "ko"),
+    "taebaek": ("태백시", "Taebaek", "KR", "Asia/Seoul", "ko"),
+    "shinan": ("신안군", "Shinan", "KR", "Asia/Seoul", "ko"),
+    "boeun": ("보은군", "Boeun", "KR", "Asia/Seoul", "ko"),
+    "buyeo": ("부여군", "Buyeo", "KR", "Asia/Seoul", "ko"),
+    "andong": ("안동시", "Andong", "KR", "Asia/Seoul", "ko"),
+    "milpitas": ("Milpitas", "Milpitas", "US", "America/Los_Angeles", "en"),
+    "kyoto": ("京都市", "Kyoto", "JP", "Asia/Tokyo", "ja"),
+    "gwangju-metro": ("광주광역시", "Gwangju Metropolitan City", "KR", "Asia/Seoul", "ko"),
+    "qingdao": ("青岛市", "Qingdao", "CN", "Asia/Shanghai", "zh"),
+    "yancheng": ("盐城市", "Yancheng", "CN", "Asia/Shanghai", "zh"),
+    "gyeonggi": ("경기도", "Gyeonggi Province", "KR", "Asia/Seoul", "ko"),
+    "siheung": ("시흥시", "Siheung", "KR", "Asia/Seoul", "ko"),
+    "jilin": ("吉林市", "Jilin City", "CN", "Asia/Shanghai", "zh"),
+}
+
+# (city, city, kind, since, status)
+PARTNERSHIPS = [
+    ("gwangju-gyeonggi", "zibo", "sister", 2003, "active"),
+    ("gwangju-gyeonggi", "ha-long", "friendship", None, "active"),
+    *[
+        ("gwangju-gyeonggi", slug, "domestic", None, "active")
+        for slug in ["donghae", "goheung", "gangnam", "taebaek", "shinan", "boeun", "buyeo", "andong"]
+    ],
+    ("gwangju-gyeonggi", "milpitas", "friendship", None, "planned"),
+    ("gwangju-gyeonggi", "kyoto", "friendship", None, "planned"),
+    ("gwangju-metro", "qingdao", "sister", 2024, "active"),
+    # A memorandum of understanding, which Gwangju counts among its friendly cooperation cities.
+    ("gwangju-metro", "yancheng", "friendship", 2017, "active"),
+    ("gyeonggi", "gwangju-metro", "domestic", 2023, "active"),
+    ("siheung", "jilin", "friendship", 2025, "active"),
+]
+
+DEMO_PASSWORD = "exchange-demo-2026"
+
+# email: (native name, Latin name, age, city, school, {language: level}, interests, UI language)
+STUDENTS = {
+    "minji@demo.example": (
+        "김민지", "Kim Minji", 16, "gwangju-gyeonggi", "광주 한빛고등학교",
+        {"ko": 4, "en": 2, "zh": 1}, ["ceramics", "culture-arts"], "ko",
+    ),
+    "seojun@demo.example": (
+        "박서준", "Park Seojun", 13, "gwangju-gyeonggi", "광주 새봄중학교",
+        {"ko": 4, "en": 1}, ["sports"], "ko",
+    ),
+    "xiaoyu@demo.example": (
+        "王晓雨", "Wang Xiaoyu", 16, "zibo", "淄博实验中学",
+        {"zh": 4, "en": 2, "ko": 1}, ["ceramics", "music"], "zh-hans",
+    ),
+    "lan@demo.example": (
+        "Nguyễn Thị Lan", "Nguyen Thi Lan", 17, "ha-long", "Trường THPT Hạ Long",
+        {"vi": 4, "en": 2, "ko": 1}, ["agriculture", "tourism"], "vi",
+    ),
+    "yui@demo.example": (
+        "田中結衣", "Tanaka Yui", 15, "kyoto", "京都市立みやこ高等学校",
+        {"ja": 4, "en": 2}, ["culture-arts", "history"], "ja",
+    ),
+    "emily@demo.example": (
+        "Emily Johnson", "Emily Johnson", 17, "milpitas", "Milpitas High School",
+        {"en": 4, "ko": 2}, ["ai-tech", "languages"], "en",
+    ),
+    "jiho@demo.example": (
+        "이지호", "Lee Jiho", 18, "gwangju-metro", "광주 미래과학고등학교",
+        {"ko": 4, "en": 3, "zh": 2}, ["ai-tech", "media"], "ko",
+    ),
+    "hao@demo.example": (
+        "刘浩", "Liu Hao", 17, "qingdao", "青岛第二中学",
+        {"zh": 4, "ko": 2, "en": 2}, ["ai-tech", "languages"], "zh-hans",
+    ),
+    "yuna@demo.example": (
+        "최유나", "Choi Yuna", 16, "siheung", "시흥 바다고등학교",
+        {"ko": 4, "zh": 1, "en": 2}, ["media", "environment"], "ko",
+    ),
+    "wei@demo.example": (
+        "张伟", "Zhang Wei", 17, "jilin", "吉林市第一中学",
+        {"zh": 4, "ko": 3}, ["media", "sports"], "zh-hans",
+    ),
+}
+
+# Guardian consent for the demo minors: email -> (guardian email, name, relationship, given?)
+GUARDIANS = {
+    "minji@demo.example": ("parent.kim@demo.example", "김영희", "mother", True),
+    "seojun@demo.example": ("parent.park@demo.example", "", "", False),
+    "xiaoyu@demo.example": ("parent.wang@demo.example", "王建国", "father", True),
+    "lan@demo.example": ("parent.nguyen@demo.example", "Nguyễn Văn Hùng", "father", True),
+    "yui@demo.example": ("parent.tanaka@demo.example", "田中美香", "mother", True),
+    "emily@demo.example": ("parent.johnson@demo.example", "Sarah Johnson", "mother", True),
+    "hao@demo.example": ("parent.liu@demo.example", "刘敏", "mother", True),
+    "yuna@demo.example": ("parent.choi@demo.example", "최정호", "father", True),
+    "wei@demo.example": ("parent.zhang@demo.example", "张丽", "guardian", True),
+}
+
+# email: (native name, Latin name, [cities], UI language)
+COORDINATORS = {
+    "coord.gwangju@demo.example": ("정수진", "Jung Sujin", ["gwangju-gyeonggi"], "ko"),
+    "coord.zibo@demo.example": ("李明", "Li Ming", ["zibo"], "zh-hans"),
+    "coord.halong@demo.example": ("Trần Văn Minh", "Tran Van Minh", ["ha-long"], "vi"),
+    "coord.metro@demo.example": ("오하늘", "Oh Haneul", ["gwangju-metro"], "ko"),
+    "coord.qingdao@demo.example": ("王芳", "Wang Fang", ["qingdao"], "zh-hans"),
+    # A provincial officer who also runs Siheung's team: one person, two cities' teams.
+    "coord.gyeonggi@demo.example": ("한지민", "Han Jimin", ["gyeonggi", "siheung"], "ko"),
+    "coord.jilin@demo.example": ("金哲", "Jin Zhe", ["jilin"], "zh-hans"),
+}
+
+STAFF_EMAIL = "admin@demo.example"
+
+D = timedelta(days=1)
+
+# title: program fields; dates are offsets from today so the demo always has open programs.
+PROGRAMS = [
+    {
+        "title": "Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo",
+        "kind": "visit",
+        "by": "coord.gwangju@demo.example",
+        "description": (
+            "Gwangju is turning its Royal Ceramic Conference into an international festival, "
+            "with joint booths and arts exchanges with partner cities. Ten students from each "
+            "city spend a week with a host family in the other city: workshops with ceramic "
+            "artisans, a joint exhibition of the students' work, and the festival itself.\n\n"
+            "Zibo has been Gwangju's sister city since 2003."
+        ),
+        "themes": ["ceramics", "culture-arts"],
+        "quotas": {"gwangju-gyeonggi": 10, "zibo": 10},
+        "languages": ["ko", "zh", "en"],
+        "ages": (14, 18),
+        "window": (-10, 40),
+        "dates": (90, 100),
+        "open": True,
+    },
+    {
+        "title": "Toechon Tomato Festival Youth Crew: Gwangju ⇄ Ha Long",
+        "kind": "visit",
+        "by": "coord.gwangju@demo.example",
+        "description": (
+            "Gwangju's Toechon Tomato Street Festival goes international. Students from Gwangju "
+            "and Ha Long run a joint booth, learn how the city's farms bring fresh produce to "
+            "partner cities, and then visit Ha Long Bay with their host families."
+        ),
+        "themes": ["agriculture", "culture-arts", "tourism"],
+        "quotas": {"gwangju-gyeonggi": 6, "ha-long": 6},
+        "languages": ["ko", "vi", "en"],
+        "ages": (15, 19),
+        "window": (-5, 30),
+        "dates": (60, 70),
+        "open": True,
+    },
+    {
+        "title": "AI Youth Lab Online: Gyeonggi ⇄ Gwangju",
+        "kind": "online",
+        "by": "coord.metro@demo.example",
+        "description": (
+            "Gyeonggi Province (Pangyo Techno Valley) and Gwangju Metropolitan City (the AI "
+            "convergence cluster) agreed to run youth education and exchange programs together. "
+            "Mixed online teams meet every week for eight weeks to build a small AI project."
+        ),
+        "themes": ["ai-tech"],
+        "quotas": {"gyeonggi": 12, "gwangju-metro": 12},
+        "languages": ["ko"],
+        "ages": (15, 19),
+        "window": (-3, 25),
+        "dates": (35, 91),
+        "open": True,
+    },
+    {
+        "title": "Gwangju–Qingdao Language Café",
+        "kind": "online",
+        "by": "coord.metro@demo.example",
+        "description": (
+            "The new sister cities open their first youth exchange: weekly online chats in "
+            "small groups, half in Korean and half in Chinese, about school life, food and music."
+        ),
+        "themes": ["languages", "culture-arts"],
+        "quotas": {"gwangju-metro": 10, "qingdao": 10},
+        "languages": ["ko", "zh", "en"],
+        "ages": (13, 17),
+        "window": (-7, 20),
+        "dates": (30, 72),
+        "open": True,
+    },
+    {
+        "title": "Siheung–Jilin Youth Reporters",
+        "kind": "online",
+        "by": "coord.gyeonggi@demo.example",
+        "description": (
+            "Siheung and Jilin City agreed to build understanding through media. Student "
+            "reporters from both cities interview each other online and publish a joint series "
+            "about their cities."
+        ),
+        "themes": ["media"],
+        "quotas": {"siheung": 8, "jilin": 8},
+        "languages": ["ko", "zh"],
+        "ages": (15, 18),
+        "window": (-2, 35),
+        "dates": (45, 90),
+        "open": True,
+    },
+    {
+        "title": "Heritage Camp: Gwangju, Andong and Buyeo",
+        "kind": "visit",
+        "by": "coord.gwangju@demo.example",
+        "description": (
+            "A domestic exchange with two of Gwangju's partner cities: Hahoe Folk Village in "
+            "Andong and the Baekje sites in Buyeo, hosted by families in each city."
+        ),
+        "themes": ["history", "culture-arts"],
+        "quotas": {"gwangju-gyeonggi": 10, "andong": 10, "buyeo": 10},
+        "languages": ["ko"],
+        "ages": (12, 16),
+        "window": (20, 60),
+        "dates": (100, 105),
+        "open": False,
+    },
+]

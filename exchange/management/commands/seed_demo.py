@@ -1,0 +1,167 @@
+"""Load the demo: the real partner-city network, programs, students and coordinators.
+
+Idempotent: running it again updates what it created and adds nothing twice.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import GuardianConsent, User
+from exchange import demo_data as demo
+from exchange import services
+from exchange.models import City, Language, Partnership, Program, Theme
+
+
+def birthday_for_age(age: int, today: date) -> date:
+    """A date of birth that makes someone `age` today, with the next birthday half a year away."""
+    upcoming = today + timedelta(days=182)
+    return date(upcoming.year - age - 1, upcoming.month, min(upcoming.day, 28))
+
+
+class Command(BaseCommand):
+    help = "Load the demo partner-city network, programs and people (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. The demo accounts share a published password.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "The demo accounts have a published password: refusing to run with DEBUG off. "
+                "Pass --force if this really is a demo server."
+            )
+        with transaction.atomic():
+            cities = self.seed_cities()
+            self.seed_partnerships(cities)
+            users = self.seed_people(cities)
+            self.seed_programs(cities, users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: {City.objects.count()} cities, {Partnership.objects.count()} "
+                f"partnerships, {Program.objects.count()} programs, {User.objects.count()} "
+                f"people. Password for every demo login: {demo.DEMO_PASSWORD}"
+            )
+        )
+
+    def seed_cities(self) -> dict[str, City]:
+        cities = {}
+        for slug, (local, english, country, tz, language) in demo.CITIES.items():
+            cities[slug], _ = City.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "name_local": local,
+                    "name_en": english,
+                    "country": country,
+                    "time_zone": tz,
+                    "main_language": Language.objects.get(code=language),
+                },
+            )
+        return cities
+
+    def seed_partnerships(self, cities: dict[str, City]) -> None:
+        for one, two, kind, since, status in demo.PARTNERSHIPS:
+            a, b = sorted([cities[one], cities[two]], key=lambda c: c.pk)
+            Partnership.objects.update_or_create(
+                city_a=a, city_b=b, defaults={"kind": kind, "since": since, "status": status}
+            )
+
+    def _user(self, email: str, **fields) -> User:
+        user, created = User.objects.update_or_create(email=email, defaults=fields)
+        if created or not user.check_password(demo.DEMO_PASSWORD):
+            user.set_password(demo.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def seed_people(self, cities: dict[str, City]) -> dict[str, User]:
+        today = timezone.localdate()
+        users = {}
+        languages = {language.code: language for language in Language.objects.all()}
+        themes = {theme.slug: theme for theme in Theme.objects.all()}
+        for email, row in demo.STUDENTS.items():
+            native, latin, age, city, school, spoken, interests, ui = row
+            user = self._user(email)
+            account_services.profile_update(
+                user=user,
+                native_name=native,
+                latin_name=latin,
+                date_of_birth=birthday_for_age(age, today),
+                home_city=cities[city],
+                school=school,
+                interests=[themes[slug] for slug in interests],
+                languages=[(languages[code], level) for code, level in spoken.items()],
+                preferred_language=ui,
+            )
+            users[email] = user
+        for email, (guardian, name, relationship, given) in demo.GUARDIANS.items():
+            GuardianConsent.objects.update_or_create(
+                student=users[email],
+                is_current=True,
+                defaults={
+                    "guardian_email": guardian,
+                    "guardian_name": name,
+                    "relationship": relationship,
+                    "consented_at": timezone.now() if given else None,
+                    "withdrawn_at": None,
+                },
+            )
+        for email, (native, latin, city_slugs, ui) in demo.COORDINATORS.items():
+            user = self._user(
+                email, native_name=native, latin_name=latin, preferred_language=ui,
+                home_city=cities[city_slugs[0]],
+            )
+            for slug in city_slugs:
+                account_services.coordinator_add(user=user, city=cities[slug])
+            users[email] = user
+        users[demo.STAFF_EMAIL] = self._user(
+            demo.STAFF_EMAIL,
+            native_name="Site Admin",
+            latin_name="Site Admin",
+            is_staff=True,
+            is_superuser=True,
+        )
+        return users
+
+    def seed_programs(self, cities: dict[str, City], users: dict[str, User]) -> None:
+        today = timezone.localdate()
+        languages = {language.code: language for language in Language.objects.all()}
+        themes = {theme.slug: theme for theme in Theme.objects.all()}
+
+        def moment(offset: int) -> datetime:
+            return timezone.make_aware(datetime.combine(today + demo.D * offset, time(9, 0)))
+
+        for spec in demo.PROGRAMS:
+            by = users[spec["by"]]
+            data = services.ProgramData(
+                kind=spec["kind"],
+                title=spec["title"],
+                description=spec["description"],
+                themes=[themes[slug] for slug in spec["themes"]],
+                quotas={cities[slug]: quota for slug, quota in spec["quotas"].items()},
+                applications_open=moment(spec["window"][0]),
+                applications_close=moment(spec["window"][1]),
+                starts_on=today + demo.D * spec["dates"][0],
+                ends_on=today + demo.D * spec["dates"][1],
+                min_age=spec["ages"][0],
+                max_age=spec["ages"][1],
+                working_languages=[languages[code] for code in spec["languages"]],
+            )
+            program = Program.objects.filter(title=spec["title"]).first()
+            if program is None:
+                program = services.program_create(data=data, by=by)
+            else:
+                program = services.program_update(program=program, data=data, by=by)
+            if spec["open"] and program.status == Program.Status.DRAFT:
+                services.program_set_status(program=program, status=Program.Status.OPEN, by=by)

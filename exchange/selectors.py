@@ -1,0 +1,92 @@
+"""Reads. Each returns what a page needs in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.rules import coordinator_city_ids
+from exchange.models import City, Partnership, Program, ProgramCity
+
+
+def _program_base() -> QuerySet[Program]:
+    return Program.objects.prefetch_related(
+        Prefetch("program_cities", queryset=ProgramCity.objects.select_related("city")),
+        "themes",
+        "working_languages",
+    )
+
+
+@dataclass(frozen=True)
+class ProgramFilters:
+    kind: str = ""
+    city: City | None = None
+    theme: str = ""
+    language: str = ""
+    fits_age: int | None = None  # the student's age, when they ask for programs that fit it
+
+
+def program_list_open(*, filters: ProgramFilters) -> QuerySet[Program]:
+    """Open programs still taking applications, as students browse them."""
+    programs = _program_base().filter(
+        status=Program.Status.OPEN, applications_close__gt=timezone.now()
+    )
+    if filters.kind:
+        programs = programs.filter(kind=filters.kind)
+    if filters.city is not None:
+        programs = programs.filter(program_cities__city=filters.city)
+    if filters.theme:
+        programs = programs.filter(themes__slug=filters.theme)
+    if filters.language:
+        programs = programs.filter(working_languages__code=filters.language)
+    if filters.fits_age is not None:
+        programs = programs.filter(min_age__lte=filters.fits_age, max_age__gte=filters.fits_age)
+    return programs.distinct().order_by("applications_close", "id")
+
+
+def program_list_for_coordinator(*, user: User) -> QuerySet[Program]:
+    """Every program, draft or not, in which one of the coordinator's cities takes part."""
+    return (
+        _program_base()
+        .filter(program_cities__city_id__in=coordinator_city_ids(user))
+        .distinct()
+        .order_by("-updated_at", "id")
+    )
+
+
+def program_get(*, pk: int) -> Program | None:
+    return _program_base().filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class NetworkEntry:
+    partner: City
+    partnership: Partnership
+
+
+def city_network(*, city: City) -> list[NetworkEntry]:
+    partnerships = (
+        Partnership.objects.filter(Q(city_a=city) | Q(city_b=city))
+        .select_related("city_a", "city_b", "city_a__main_language", "city_b__main_language")
+        .order_by("status", "since", "id")
+    )
+    return [NetworkEntry(partner=p.other(city), partnership=p) for p in partnerships]
+
+
+def city_list_with_partner_counts() -> list[tuple[City, int]]:
+    cities = list(City.objects.select_related("main_language").order_by("country", "name_en"))
+    counts: dict[int, int] = {}
+    for a, b in Partnership.objects.values_list("city_a_id", "city_b_id"):
+        counts[a] = counts.get(a, 0) + 1
+        counts[b] = counts.get(b, 0) + 1
+    return [(city, counts.get(city.pk, 0)) for city in cities]
+
+
+def partner_city_ids(*, city_ids: frozenset[int]) -> set[int]:
+    """Cities in an active partnership with any of `city_ids`."""
+    rows = Partnership.objects.filter(
+        Q(city_a_id__in=city_ids) | Q(city_b_id__in=city_ids),
+        status=Partnership.Status.ACTIVE,
+    ).values_list("city_a_id", "city_b_id")
+    return {city for pair in rows for city in pair} - set(city_ids)

@@ -1,0 +1,140 @@
+"""State changes for programs. One function per transition; each validates, then writes."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.rules import coordinator_city_ids
+from exchange.models import City, Language, Program, ProgramCity, Theme
+from exchange.selectors import partner_city_ids
+
+
+@dataclass(frozen=True)
+class ProgramData:
+    kind: str
+    title: str
+    description: str
+    themes: list[Theme]
+    quotas: dict[City, int]
+    applications_open: datetime
+    applications_close: datetime
+    starts_on: date
+    ends_on: date
+    min_age: int
+    max_age: int
+    working_languages: list[Language]
+
+
+def _validate_program(*, data: ProgramData, by: User) -> None:
+    errors: dict[str, list[str]] = {}
+    mine = coordinator_city_ids(by)
+    chosen = {city.pk for city in data.quotas}
+    if len(chosen) < 2:
+        errors.setdefault("cities", []).append(_("A program needs at least two cities."))
+    own = chosen & mine
+    if not own:
+        errors.setdefault("cities", []).append(
+            _("Include at least one city whose coordinator team you belong to.")
+        )
+    else:
+        allowed = own | partner_city_ids(city_ids=frozenset(own))
+        strangers = sorted(c.name_en for c in data.quotas if c.pk not in allowed)
+        if strangers:
+            errors.setdefault("cities", []).append(
+                _("These cities are not active partners of your city: %(cities)s.")
+                % {"cities": ", ".join(strangers)}
+            )
+    if data.applications_open >= data.applications_close:
+        errors.setdefault("applications_close", []).append(
+            _("Applications must close after they open.")
+        )
+    close_day = timezone.localdate(data.applications_close)
+    if close_day > data.starts_on:
+        errors.setdefault("applications_close", []).append(
+            _("Applications must close before the program starts.")
+        )
+    if data.starts_on > data.ends_on:
+        errors.setdefault("ends_on", []).append(_("The program can’t end before it starts."))
+    if data.min_age > data.max_age:
+        errors.setdefault("max_age", []).append(
+            _("The maximum age can’t be below the minimum age.")
+        )
+    if not data.working_languages:
+        errors.setdefault("working_languages", []).append(_("Choose at least one language."))
+    if not data.themes:
+        errors.setdefault("themes", []).append(_("Choose at least one theme."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_program(*, program: Program, data: ProgramData) -> Program:
+    for field in (
+        "kind",
+        "title",
+        "description",
+        "applications_open",
+        "applications_close",
+        "starts_on",
+        "ends_on",
+        "min_age",
+        "max_age",
+    ):
+        setattr(program, field, getattr(data, field))
+    program.full_clean(exclude=["created_by"])
+    program.save()
+    program.themes.set(data.themes)
+    program.working_languages.set(data.working_languages)
+    ProgramCity.objects.filter(program=program).exclude(city__in=list(data.quotas)).delete()
+    for city, quota in data.quotas.items():
+        ProgramCity.objects.update_or_create(program=program, city=city, defaults={"quota": quota})
+    program.__dict__.pop("_city_ids", None)
+    return program
+
+
+@transaction.atomic
+def program_create(*, data: ProgramData, by: User) -> Program:
+    _validate_program(data=data, by=by)
+    return _write_program(program=Program(created_by=by), data=data)
+
+
+@transaction.atomic
+def program_update(*, program: Program, data: ProgramData, by: User) -> Program:
+    # Lock the row so two cities' coordinators editing at once don't interleave their writes.
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    _validate_program(data=data, by=by)
+    return _write_program(program=program, data=data)
+
+
+PROGRAM_TRANSITIONS: dict[str, set[str]] = {
+    Program.Status.DRAFT: {Program.Status.OPEN},
+    Program.Status.OPEN: {Program.Status.CLOSED},
+    Program.Status.CLOSED: {Program.Status.OPEN, Program.Status.RUNNING},
+    Program.Status.RUNNING: {Program.Status.COMPLETED},
+    Program.Status.COMPLETED: set(),
+}
+
+
+@transaction.atomic
+def program_set_status(*, program: Program, status: str, by: User) -> Program:
+    """Move a program to `status`, if the transition is allowed."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if status not in PROGRAM_TRANSITIONS.get(program.status, set()):
+        raise ValidationError(
+            _("A program can’t go from “%(old)s” to “%(new)s”.")
+            % {
+                "old": Program.Status(program.status).label,
+                "new": Program.Status(status).label if status in Program.Status else status,
+            }
+        )
+    if status == Program.Status.OPEN and program.applications_close <= timezone.now():
+        raise ValidationError(
+            _("The application deadline has passed. Move it later before opening the program.")
+        )
+    program.status = status
+    program.save(update_fields=["status", "updated_at"])
+    return program

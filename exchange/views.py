@@ -1,0 +1,171 @@
+"""Thin views: read with selectors, change with services, check with rules."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from accounts.rules import coordinator_city_ids
+from exchange import selectors, services
+from exchange.forms import ProgramFilterForm, ProgramForm, ProgramStatusForm, add_validation_error
+from exchange.models import City, Program
+
+
+def home(request):
+    featured = selectors.program_list_open(filters=selectors.ProgramFilters())[:3]
+    return render(
+        request,
+        "exchange/home.html",
+        {"featured": featured, "city_count": City.objects.count()},
+    )
+
+
+def city_list(request):
+    return render(
+        request,
+        "exchange/city_list.html",
+        {"cities": selectors.city_list_with_partner_counts()},
+    )
+
+
+def city_detail(request, slug: str):
+    city = get_object_or_404(City.objects.select_related("main_language"), slug=slug)
+    return render(
+        request,
+        "exchange/city_detail.html",
+        {"city": city, "network": selectors.city_network(city=city)},
+    )
+
+
+def program_list(request):
+    form = ProgramFilterForm(request.GET or None)
+    filters = selectors.ProgramFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ProgramFilters(
+            kind=data["kind"],
+            city=data["city"],
+            theme=data["theme"],
+            language=data["language"].code if data["language"] else "",
+        )
+    programs = list(selectors.program_list_open(filters=filters)) if not form.errors else []
+    age_note = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["fits_my_age"]:
+        user = request.user
+        if user.is_authenticated and user.date_of_birth:
+            # Age counts on the day each program starts, as the programs' rules say.
+            programs = [p for p in programs if p.age_fits(user.age(on=p.starts_on))]
+        else:
+            age_note = _("Sign in and add your date of birth to filter by age.")
+    return render(
+        request,
+        "exchange/program_list.html",
+        {"form": form, "programs": programs, "age_note": age_note},
+    )
+
+
+def program_detail(request, pk: int):
+    program = selectors.program_get(pk=pk)
+    # Drafts are invisible to everyone but the program's coordinators: 404, not 403.
+    if program is None or not request.user.has_perm("exchange.view_program", program):
+        raise Http404
+    user = request.user
+    age = user.age(on=program.starts_on) if user.is_authenticated else None
+    return render(
+        request,
+        "exchange/program_detail.html",
+        {
+            "program": program,
+            "can_edit": user.has_perm("exchange.change_program", program),
+            "student_age": age,
+            "status_form": ProgramStatusForm(),
+            "next_statuses": [
+                Program.Status(s) for s in services.PROGRAM_TRANSITIONS[program.status]
+            ],
+        },
+    )
+
+
+@login_required
+@permission_required("accounts.coordinate", raise_exception=True)
+def coordinator_dashboard(request):
+    my_cities = City.objects.filter(pk__in=coordinator_city_ids(request.user))
+    return render(
+        request,
+        "exchange/coordinator_dashboard.html",
+        {
+            "programs": selectors.program_list_for_coordinator(user=request.user),
+            "my_cities": my_cities,
+        },
+    )
+
+
+def _invitable_cities(user) -> list[City]:
+    own = coordinator_city_ids(user)
+    ids = own | selectors.partner_city_ids(city_ids=own)
+    return list(City.objects.filter(pk__in=ids).order_by("name_en"))
+
+
+def _program_for_change(request, pk: int) -> Program:
+    return get_object_or_404(Program.objects.prefetch_related("program_cities"), pk=pk)
+
+
+@login_required
+@permission_required("exchange.add_program", raise_exception=True)
+def program_create(request):
+    cities = _invitable_cities(request.user)
+    form = ProgramForm(request.POST or None, cities=cities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.program_create(data=form.to_data(), by=request.user)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("The program was saved as a draft."))
+            return redirect(program)
+    return render(request, "exchange/program_form.html", {"form": form, "program": None})
+
+
+@login_required
+@permission_required("exchange.change_program", fn=_program_for_change, raise_exception=True)
+def program_edit(request, pk: int):
+    program = _program_for_change(request, pk)
+    participating = {pc.city for pc in program.program_cities.select_related("city")}
+    cities = sorted(set(_invitable_cities(request.user)) | participating, key=lambda c: c.name_en)
+    if request.method == "POST":
+        form = ProgramForm(request.POST, cities=cities)
+        if form.is_valid():
+            try:
+                services.program_update(program=program, data=form.to_data(), by=request.user)
+            except ValidationError as error:
+                add_validation_error(form, error)
+            else:
+                messages.success(request, _("The program was saved."))
+                return redirect(program)
+    else:
+        form = ProgramForm(initial=ProgramForm.initial_for(program), cities=cities)
+    return render(request, "exchange/program_form.html", {"form": form, "program": program})
+
+
+@require_POST
+@login_required
+@permission_required("exchange.change_program", fn=_program_for_change, raise_exception=True)
+def program_status(request, pk: int):
+    program = _program_for_change(request, pk)
+    form = ProgramStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect(program)
+    try:
+        services.program_set_status(
+            program=program, status=form.cleaned_data["status"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The program’s status was changed."))
+    return redirect(program)
