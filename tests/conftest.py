@@ -1,0 +1,112 @@
+"""Shared fixtures: the real services, and the fixed cast of personas from ARCHITECTURE.md.
+
+- alice: a student (17) in city A, Gwangju (Gyeonggi)
+- mina: a minor (15) in city A, whose guardian has not consented
+- carol: a coordinator of city A
+- bob: a coordinator of partner city B, Zibo
+- oscar: an outsider: a coordinator of Siheung, a city with no part in A's programs
+"""
+
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    """Fail loudly, with the command to start it, when a service the suite needs is down."""
+    problems = []
+    database_url = settings.DATABASE_URL
+    if not database_url.startswith("postgres"):
+        problems.append("DATABASE_URL must point at PostgreSQL, got " + repr(database_url))
+    elif not _reachable(database_url, 5432):
+        problems.append(
+            f"PostgreSQL is not reachable at {database_url}.\n"
+            "  Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+            "  or point TEST_DATABASE_URL at a running server."
+        )
+    if not settings.REDIS_URL or not _reachable(settings.REDIS_URL, 6379):
+        problems.append(
+            f"Redis is not reachable at {settings.REDIS_URL!r}.\n"
+            "  Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379\n"
+            "  or point TEST_REDIS_URL at a running server."
+        )
+    if problems:
+        pytest.exit("The test suite needs its real services:\n" + "\n".join(problems), returncode=3)
+
+
+@pytest.fixture
+def city_a(db):
+    return factories.CityFactory(slug="gwangju-gyeonggi", name_local="광주시", name_en="Gwangju (Gyeonggi)")
+
+
+@pytest.fixture
+def city_b(db, city_a):
+    city = factories.CityFactory(
+        slug="zibo", name_local="淄博市", name_en="Zibo", country="CN",
+        time_zone="Asia/Shanghai", main_language_id="zh",
+    )
+    factories.PartnershipFactory(cities=(city_a, city), kind="sister", since=2003)
+    return city
+
+
+@pytest.fixture
+def city_c(db):
+    """A city outside A's network."""
+    return factories.CityFactory(slug="siheung", name_local="시흥시", name_en="Siheung")
+
+
+@pytest.fixture
+def alice(city_a):
+    return factories.StudentFactory(
+        email="alice@example.org", native_name="김앨리스", latin_name="Kim Alice",
+        home_city=city_a, age=17, consent="given",
+    )
+
+
+@pytest.fixture
+def mina(city_a):
+    return factories.StudentFactory(
+        email="mina@example.org", native_name="이민아", latin_name="Lee Mina",
+        home_city=city_a, age=15,
+    )
+
+
+@pytest.fixture
+def carol(city_a):
+    return factories.CoordinatorFactory(email="carol@example.org", cities=[city_a])
+
+
+@pytest.fixture
+def bob(city_b):
+    return factories.CoordinatorFactory(email="bob@example.org", cities=[city_b])
+
+
+@pytest.fixture
+def oscar(city_c):
+    return factories.CoordinatorFactory(email="oscar@example.org", cities=[city_c])
+
+
+@pytest.fixture
+def program_ab(city_a, city_b, carol):
+    """An open mutual visit between A and B."""
+    return factories.ProgramFactory(cities={city_a: 5, city_b: 5}, created_by=carol)
+
+
+@pytest.fixture
+def draft_ab(city_a, city_b, carol):
+    return factories.ProgramFactory(
+        cities={city_a: 3, city_b: 3}, created_by=carol, status="draft", title="Draft exchange"
+    )

@@ -1,0 +1,88 @@
+"""The settings module, loaded in a fresh process with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "db": settings.DATABASES["default"]["ENGINE"],
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "email": settings.EMAIL_BACKEND,
+    "mail_dir": str(settings.EMAIL_FILE_PATH) if hasattr(settings, "EMAIL_FILE_PATH") else None,
+}))
+"""
+
+
+def run_with_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    clean = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "exchange.settings",
+        "VAR_DIR": str(ROOT / "var" / "test-settings"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
+    )
+
+
+def test_settings_without_environment_use_embedded_defaults():
+    result = run_with_env({}, "-c", PRINT_SETTINGS)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "db": "django.db.backends.sqlite3",
+        "layer": "channels.layers.InMemoryChannelLayer",
+        "layer_hosts": None,
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "eager": True,
+        "broker": "memory://",
+        "email": "django.core.mail.backends.filebased.EmailBackend",
+        "mail_dir": str(ROOT / "var" / "test-settings" / "mail"),
+    }
+
+
+def test_settings_with_urls_switch_to_postgres_and_redis():
+    env = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/exchange",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+    }
+    result = run_with_env(env, "-c", PRINT_SETTINGS)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "db": "django.db.backends.postgresql",
+        "layer": "channels_redis.core.RedisChannelLayer",
+        "layer_hosts": [{"address": "redis://127.0.0.1:6379/15", "max_connections": 1000}],
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "eager": False,
+        "broker": "redis://127.0.0.1:6379/15",
+        "email": "django.core.mail.backends.filebased.EmailBackend",
+        "mail_dir": str(ROOT / "var" / "test-settings" / "mail"),
+    }
+
+
+def test_check_deploy_in_production_mode_prints_no_warnings():
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k3Jx9-production-like-secret-7QmZ2vL8pR4tW6yB1nC5dF0gH3jK8mN2qS6uV9xA",
+        "ALLOWED_HOSTS": "portal.example.org",
+    }
+    result = run_with_env(env, "manage.py", "check", "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout + result.stderr == "System check identified no issues (0 silenced).\n"
+
+
+def test_settings_with_debug_off_and_no_secret_key_refuse_to_start():
+    result = run_with_env({"DEBUG": "0"}, "-c", PRINT_SETTINGS)
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
