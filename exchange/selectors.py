@@ -65,13 +65,24 @@ class NetworkEntry:
     partnership: Partnership
 
 
+KIND_ORDER = {Partnership.Kind.SISTER: 0, Partnership.Kind.FRIENDSHIP: 1, Partnership.Kind.DOMESTIC: 2}
+
+
 def city_network(*, city: City) -> list[NetworkEntry]:
-    partnerships = (
-        Partnership.objects.filter(Q(city_a=city) | Q(city_b=city))
-        .select_related("city_a", "city_b", "city_a__main_language", "city_b__main_language")
-        .order_by("status", "since", "id")
+    """Active partners first, then sister, friendship and domestic, oldest first."""
+    partnerships = Partnership.objects.filter(Q(city_a=city) | Q(city_b=city)).select_related(
+        "city_a", "city_b", "city_a__main_language", "city_b__main_language"
     )
-    return [NetworkEntry(partner=p.other(city), partnership=p) for p in partnerships]
+    entries = [NetworkEntry(partner=p.other(city), partnership=p) for p in partnerships]
+    entries.sort(
+        key=lambda e: (
+            e.partnership.status != Partnership.Status.ACTIVE,
+            KIND_ORDER[e.partnership.kind],
+            e.partnership.since or 9999,
+            e.partner.name_en,
+        )
+    )
+    return entries
 
 
 def city_list_with_partner_counts() -> list[tuple[City, int]]:

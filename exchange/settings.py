@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
@@ -114,6 +115,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "exchange.rendering.PortalFormRenderer"
 
 # --- Data stores -------------------------------------------------------------------------
 
@@ -234,6 +237,7 @@ LANGUAGES = [
     ("ja", "日本語"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 USE_I18N = True
 TIME_ZONE = "Asia/Seoul"
 USE_TZ = True

@@ -37,7 +37,11 @@ def city_detail(request, slug: str):
     return render(
         request,
         "exchange/city_detail.html",
-        {"city": city, "network": selectors.city_network(city=city)},
+        {
+            "city": city,
+            "network": selectors.city_network(city=city),
+            "programs": selectors.program_list_open(filters=selectors.ProgramFilters(city=city)),
+        },
     )
 
 
