@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench lint fmt messages install system-fonts system-browser clean
+.PHONY: run test bench lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,9 @@ install: $(BIN)/.installed
 system-fonts:
 	@scripts/ensure-system-packages fonts-noto-cjk
 
-system-browser:
-	@scripts/ensure-system-packages chromium
+# Chromium for the browser tests; gettext so a test can prove the catalogues are complete.
+system-test-tools:
+	@scripts/ensure-system-packages chromium gettext
 
 # Serves the portal on http://127.0.0.1:8000 with the demo data, on the embedded defaults
 # (SQLite, in-memory channel layer, eager Celery) unless DATABASE_URL / REDIS_URL are set.
@@ -30,7 +31,7 @@ run: install system-fonts
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/daphne -b 127.0.0.1 -p 8000 exchange.asgi:application
 
-test: install system-fonts system-browser
+test: install system-fonts system-test-tools
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -45,7 +46,6 @@ fmt: install
 messages: install
 	@scripts/ensure-system-packages gettext
 	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=var --ignore=tests
-	$(BIN)/python manage.py makemessages --all --no-location -d djangojs --ignore=.venv --ignore=var --ignore=static/vendor
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

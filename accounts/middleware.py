@@ -48,9 +48,13 @@ class UnderFourteenConsentGateMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.is_under_minimum_consent_age:
-            if not consent_is_given(student=user) and not self._allowed(request.path_info):
-                return redirect("accounts:consent")
+        if (
+            user.is_authenticated
+            and user.is_under_minimum_consent_age
+            and not self._allowed(request.path_info)
+            and not consent_is_given(student=user)
+        ):
+            return redirect("accounts:consent")
         return self.get_response(request)
 
     @staticmethod

@@ -87,11 +87,7 @@ def guardian_consent(request, token: str):
     if consent is None:
         return render(request, "accounts/guardian_link_invalid.html", status=404)
     form = GuardianConsentForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and consent.status == consent.Status.PENDING
-        and form.is_valid()
-    ):
+    if request.method == "POST" and consent.status == consent.Status.PENDING and form.is_valid():
         try:
             services.guardian_consent_give(
                 consent=consent,

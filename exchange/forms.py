@@ -36,16 +36,16 @@ class DateInput(forms.DateInput):
 class ProgramForm(forms.Form):
     """A program with one 'places' field per city the coordinator may invite."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=Program.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Program.Kind.choices, widget=forms.RadioSelect
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), max_length=10000, widget=forms.Textarea)
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), widget=forms.CheckboxSelectMultiple
     )
     applications_open = forms.DateTimeField(label=_("Applications open"), widget=DateTimeInput())
-    applications_close = forms.DateTimeField(
-        label=_("Applications close"), widget=DateTimeInput()
-    )
+    applications_close = forms.DateTimeField(label=_("Applications close"), widget=DateTimeInput())
     starts_on = forms.DateField(label=_("Program starts"), widget=DateInput())
     ends_on = forms.DateField(label=_("Program ends"), widget=DateInput())
     min_age = forms.IntegerField(label=_("Minimum age"), min_value=10, max_value=30)

@@ -1,6 +1,7 @@
 """The core domain: partner cities, their partnerships, and the programs they run together."""
 
 import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -101,7 +102,11 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_local} ({self.name_en})" if self.name_local != self.name_en else self.name_en
+        return (
+            f"{self.name_local} ({self.name_en})"
+            if self.name_local != self.name_en
+            else self.name_en
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("exchange:city_detail", kwargs={"slug": self.slug})
@@ -183,7 +188,9 @@ class Program(models.Model):
     class Meta:
         ordering = ["applications_close", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(min_age__lte=F("max_age")), name="program_age_range"),
+            models.CheckConstraint(
+                condition=Q(min_age__lte=F("max_age")), name="program_age_range"
+            ),
             models.CheckConstraint(
                 condition=Q(applications_open__lt=F("applications_close")),
                 name="program_application_window",

@@ -1,8 +1,10 @@
 """Reads. Each returns what a page needs in a fixed number of queries."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,7 +26,21 @@ class ProgramFilters:
     city: City | None = None
     theme: str = ""
     language: str = ""
-    fits_age: int | None = None  # the student's age, when they ask for programs that fit it
+    # The student's date of birth, when they ask for programs that fit their age. Age counts on
+    # the day each program starts, so one student can fit one program and not the next.
+    born_on: date | None = None
+
+
+def _age_on_start(born_on: date):
+    """accounts.models.age_on(born_on, starts_on), computed in the database for each program."""
+    before_birthday = Q(starts_on__month__lt=born_on.month) | Q(
+        starts_on__month=born_on.month, starts_on__day__lt=born_on.day
+    )
+    return (
+        ExtractYear("starts_on")
+        - Value(born_on.year)
+        - Case(When(before_birthday, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
 
 
 def program_list_open(*, filters: ProgramFilters) -> QuerySet[Program]:
@@ -40,8 +56,10 @@ def program_list_open(*, filters: ProgramFilters) -> QuerySet[Program]:
         programs = programs.filter(themes__slug=filters.theme)
     if filters.language:
         programs = programs.filter(working_languages__code=filters.language)
-    if filters.fits_age is not None:
-        programs = programs.filter(min_age__lte=filters.fits_age, max_age__gte=filters.fits_age)
+    if filters.born_on is not None:
+        programs = programs.alias(age_on_start=_age_on_start(filters.born_on)).filter(
+            min_age__lte=F("age_on_start"), max_age__gte=F("age_on_start")
+        )
     return programs.distinct().order_by("applications_close", "id")
 
 
@@ -65,7 +83,11 @@ class NetworkEntry:
     partnership: Partnership
 
 
-KIND_ORDER = {Partnership.Kind.SISTER: 0, Partnership.Kind.FRIENDSHIP: 1, Partnership.Kind.DOMESTIC: 2}
+KIND_ORDER = {
+    Partnership.Kind.SISTER: 0,
+    Partnership.Kind.FRIENDSHIP: 1,
+    Partnership.Kind.DOMESTIC: 2,
+}
 
 
 def city_network(*, city: City) -> list[NetworkEntry]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
+from accounts.selectors import user_has_two_factor
 from exchange import selectors, services
 from exchange.forms import ProgramFilterForm, ProgramForm, ProgramStatusForm, add_validation_error
 from exchange.models import City, Program
@@ -48,23 +49,24 @@ def city_detail(request, slug: str):
 def program_list(request):
     form = ProgramFilterForm(request.GET or None)
     filters = selectors.ProgramFilters()
+    age_note = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        born_on = None
+        if data["fits_my_age"]:
+            user = request.user
+            if user.is_authenticated and user.date_of_birth:
+                born_on = user.date_of_birth
+            else:
+                age_note = _("Sign in and add your date of birth to filter by age.")
         filters = selectors.ProgramFilters(
             kind=data["kind"],
             city=data["city"],
             theme=data["theme"],
             language=data["language"].code if data["language"] else "",
+            born_on=born_on,
         )
     programs = list(selectors.program_list_open(filters=filters)) if not form.errors else []
-    age_note = None
-    if form.is_bound and form.is_valid() and form.cleaned_data["fits_my_age"]:
-        user = request.user
-        if user.is_authenticated and user.date_of_birth:
-            # Age counts on the day each program starts, as the programs' rules say.
-            programs = [p for p in programs if p.age_fits(user.age(on=p.starts_on))]
-        else:
-            age_note = _("Sign in and add your date of birth to filter by age.")
     return render(
         request,
         "exchange/program_list.html",
@@ -104,6 +106,7 @@ def coordinator_dashboard(request):
         {
             "programs": selectors.program_list_for_coordinator(user=request.user),
             "my_cities": my_cities,
+            "has_two_factor": user_has_two_factor(user=request.user),
         },
     )
 

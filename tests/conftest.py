@@ -34,7 +34,8 @@ def pytest_sessionstart(session):
     elif not _reachable(database_url, 5432):
         problems.append(
             f"PostgreSQL is not reachable at {database_url}.\n"
-            "  Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+            "  Start it with:"
+            " pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
             "  or point TEST_DATABASE_URL at a running server."
         )
     if not settings.REDIS_URL or not _reachable(settings.REDIS_URL, 6379):
@@ -49,14 +50,20 @@ def pytest_sessionstart(session):
 
 @pytest.fixture
 def city_a(db):
-    return factories.CityFactory(slug="gwangju-gyeonggi", name_local="광주시", name_en="Gwangju (Gyeonggi)")
+    return factories.CityFactory(
+        slug="gwangju-gyeonggi", name_local="광주시", name_en="Gwangju (Gyeonggi)"
+    )
 
 
 @pytest.fixture
 def city_b(db, city_a):
     city = factories.CityFactory(
-        slug="zibo", name_local="淄博市", name_en="Zibo", country="CN",
-        time_zone="Asia/Shanghai", main_language_id="zh",
+        slug="zibo",
+        name_local="淄博市",
+        name_en="Zibo",
+        country="CN",
+        time_zone="Asia/Shanghai",
+        main_language_id="zh",
     )
     factories.PartnershipFactory(cities=(city_a, city), kind="sister", since=2003)
     return city
@@ -71,16 +78,23 @@ def city_c(db):
 @pytest.fixture
 def alice(city_a):
     return factories.StudentFactory(
-        email="alice@example.org", native_name="김앨리스", latin_name="Kim Alice",
-        home_city=city_a, age=17, consent="given",
+        email="alice@example.org",
+        native_name="김앨리스",
+        latin_name="Kim Alice",
+        home_city=city_a,
+        age=17,
+        consent="given",
     )
 
 
 @pytest.fixture
 def mina(city_a):
     return factories.StudentFactory(
-        email="mina@example.org", native_name="이민아", latin_name="Lee Mina",
-        home_city=city_a, age=15,
+        email="mina@example.org",
+        native_name="이민아",
+        latin_name="Lee Mina",
+        home_city=city_a,
+        age=15,
     )
 
 

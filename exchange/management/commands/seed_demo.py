@@ -119,7 +119,10 @@ class Command(BaseCommand):
             )
         for email, (native, latin, city_slugs, ui) in demo.COORDINATORS.items():
             user = self._user(
-                email, native_name=native, latin_name=latin, preferred_language=ui,
+                email,
+                native_name=native,
+                latin_name=latin,
+                preferred_language=ui,
                 home_city=cities[city_slugs[0]],
             )
             for slug in city_slugs:
