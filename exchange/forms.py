@@ -65,7 +65,6 @@ class ProgramForm(forms.Form):
                 min_value=1,
                 max_value=500,
                 required=False,
-                help_text=_("Places for this city. Leave empty if it does not take part."),
             )
 
     @property

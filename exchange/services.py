@@ -30,7 +30,9 @@ class ProgramData:
     working_languages: list[Language]
 
 
-def _validate_program(*, data: ProgramData, by: User) -> None:
+def _validate_program(
+    *, data: ProgramData, by: User, taking_part: frozenset[int] = frozenset()
+) -> None:
     errors: dict[str, list[str]] = {}
     mine = coordinator_city_ids(by)
     chosen = {city.pk for city in data.quotas}
@@ -42,7 +44,9 @@ def _validate_program(*, data: ProgramData, by: User) -> None:
             _("Include at least one city whose coordinator team you belong to.")
         )
     else:
-        allowed = own | partner_city_ids(city_ids=frozenset(own))
+        # Cities already taking part stay allowed: a partner city's coordinator edits the same
+        # program, and must be able to save it with the cities the other side invited.
+        allowed = own | partner_city_ids(city_ids=frozenset(own)) | taking_part
         strangers = sorted(c.name_en for c in data.quotas if c.pk not in allowed)
         if strangers:
             errors.setdefault("cities", []).append(
@@ -106,7 +110,8 @@ def program_create(*, data: ProgramData, by: User) -> Program:
 def program_update(*, program: Program, data: ProgramData, by: User) -> Program:
     # Lock the row so two cities' coordinators editing at once don't interleave their writes.
     program = Program.objects.select_for_update().get(pk=program.pk)
-    _validate_program(data=data, by=by)
+    taking_part = frozenset(program.program_cities.values_list("city_id", flat=True))
+    _validate_program(data=data, by=by, taking_part=taking_part)
     return _write_program(program=program, data=data)
 
 

@@ -67,9 +67,11 @@ def program_list(request):
             born_on=born_on,
         )
     programs = list(selectors.program_list_open(filters=filters)) if not form.errors else []
+    # The filter form swaps #program-browser in place, so htmx gets only that partial.
+    template = "exchange/program_list.html" + ("#browser" if request.htmx else "")
     return render(
         request,
-        "exchange/program_list.html",
+        template,
         {"form": form, "programs": programs, "age_note": age_note},
     )
 
@@ -111,10 +113,12 @@ def coordinator_dashboard(request):
     )
 
 
-def _invitable_cities(user) -> list[City]:
+def _invitable_cities(user, also: set[City] = frozenset()) -> list[City]:
+    """The coordinator's own cities first, then their active partners (and `also`)."""
     own = coordinator_city_ids(user)
-    ids = own | selectors.partner_city_ids(city_ids=own)
-    return list(City.objects.filter(pk__in=ids).order_by("name_en"))
+    ids = own | selectors.partner_city_ids(city_ids=own) | {city.pk for city in also}
+    cities = City.objects.filter(pk__in=ids)
+    return sorted(cities, key=lambda city: (city.pk not in own, city.name_en))
 
 
 def _program_for_change(request, pk: int) -> Program:
@@ -142,7 +146,7 @@ def program_create(request):
 def program_edit(request, pk: int):
     program = _program_for_change(request, pk)
     participating = {pc.city for pc in program.program_cities.select_related("city")}
-    cities = sorted(set(_invitable_cities(request.user)) | participating, key=lambda c: c.name_en)
+    cities = _invitable_cities(request.user, also=participating)
     if request.method == "POST":
         form = ProgramForm(request.POST, cities=cities)
         if form.is_valid():
