@@ -8,7 +8,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -203,17 +202,6 @@ class Program(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exchange:program_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_accepting_applications(self) -> bool:
-        now = timezone.now()
-        return (
-            self.status == self.Status.OPEN
-            and self.applications_open <= now < self.applications_close
-        )
-
-    def age_fits(self, age: int | None) -> bool:
-        return age is not None and self.min_age <= age <= self.max_age
 
 
 class ProgramCity(models.Model):

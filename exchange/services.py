@@ -13,6 +13,8 @@ from accounts.rules import coordinator_city_ids
 from exchange.models import City, Language, Program, ProgramCity, Theme
 from exchange.selectors import partner_city_ids
 
+MAX_PLACES = 500
+
 
 @dataclass(frozen=True)
 class ProgramData:
@@ -53,6 +55,10 @@ def _validate_program(
                 _("These cities are not active partners of your city: %(cities)s.")
                 % {"cities": ", ".join(strangers)}
             )
+    if any(not 1 <= quota <= MAX_PLACES for quota in data.quotas.values()):
+        errors.setdefault("cities", []).append(
+            _("Each city offers between 1 and %(max)d places.") % {"max": MAX_PLACES}
+        )
     if data.applications_open >= data.applications_close:
         errors.setdefault("applications_close", []).append(
             _("Applications must close after they open.")

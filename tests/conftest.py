@@ -48,6 +48,20 @@ def pytest_sessionstart(session):
         pytest.exit("The test suite needs its real services:\n" + "\n".join(problems), returncode=3)
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live server, Celery worker) end by flushing every table, including
+    the themes and languages that a data migration loads. Serialized rollback restores them,
+    so the tests that run afterwards find the database as migrations left it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+            name in item.fixturenames for name in ("live_server", "transactional_db")
+        )
+        if transactional:
+            marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+            item.add_marker(marker, append=False)
+
+
 @pytest.fixture
 def city_a(db):
     return factories.CityFactory(
