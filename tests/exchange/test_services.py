@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 
 from exchange import services
@@ -216,14 +215,13 @@ def test_program_create_with_too_long_title_writes_nothing(carol, city_a, city_b
     assert snapshot() == before
 
 
-def test_program_create_failing_mid_write_rolls_back_everything(carol, city_a, city_b):
-    """The program row, its themes and languages are written before the places: a place
-    the database refuses must take all of them back with it."""
+def test_program_create_with_zero_places_is_refused_and_writes_nothing(carol, city_a, city_b):
     before = snapshot()
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationError) as excinfo:
         services.program_create(data=program_data({city_a: 5, city_b: 0}), by=carol)
 
+    assert excinfo.value.message_dict == {"cities": ["Each city offers between 1 and 500 places."]}
     assert snapshot() == before
 
 
@@ -324,16 +322,19 @@ def test_program_update_with_invalid_dates_writes_nothing(carol, program_ab, cit
     assert snapshot() == before
 
 
-def test_program_update_failing_mid_write_keeps_the_old_program(carol, program_ab, city_a, city_d):
+def test_program_update_with_too_many_places_keeps_the_old_program(
+    carol, program_ab, city_a, city_d
+):
     before = snapshot()
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationError) as excinfo:
         services.program_update(
             program=program_ab,
-            data=program_data({city_a: 5, city_d: 0}, title="Half written"),
+            data=program_data({city_a: 5, city_d: 501}, title="Half written"),
             by=carol,
         )
 
+    assert excinfo.value.message_dict == {"cities": ["Each city offers between 1 and 500 places."]}
     assert snapshot() == before
 
 
