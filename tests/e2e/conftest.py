@@ -3,15 +3,25 @@
 database. Emails go to the locmem backend, so `mailoutbox` sees what the live server sends.
 """
 
+import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from accounts.models import User
 
@@ -57,6 +67,18 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(autouse=True)
+def vocabulary(transactional_db) -> None:
+    """Puts back the themes and languages that the vocabulary migration creates.
+
+    The live server needs committed rows, so these tests flush the database when they end, which
+    removes the migration's rows too. pytest-django's serialized rollback can't restore them here:
+    with Playwright's loop running, Django hands this thread a different connection object from
+    the one the test database was serialized on, so the restore silently finds nothing.
+    """
+    importlib.import_module("exchange.migrations.0002_vocabulary").forwards(apps, None)
+
+
 @pytest.fixture
 def new_context(browser: Browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
     """Opens a fresh browser context (its own cookies: another person) on the live server."""
@@ -92,9 +114,7 @@ def log_in(live_server) -> Callable[[BrowserContext, User], None]:
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         # `url` scopes the cookie to live_server's own host and port, whatever they are.
-        context.add_cookies(
-            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-        )
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
     return sign_in
 
@@ -119,3 +139,31 @@ def link_path(body: str, pattern: str) -> str:
 
 def verification_path(outbox: list[EmailMessage], address: str) -> str:
     return link_path(email_to(outbox, address).body, r"/accounts/confirm-email/[^/\s]+/")
+
+
+def scripts_ready(page: Page) -> None:
+    """Waits until portal.js (loaded after htmx, both deferred) has marked the page with `js`.
+
+    A navigation counts as done once the URL changes, before deferred scripts run; a change
+    made earlier would reach neither htmx nor the language switcher's auto-submit.
+    """
+    expect(page.locator("html")).to_have_class(re.compile(r"(^|\s)js(\s|$)"))
+
+
+@contextmanager
+def htmx_swap(page: Page) -> Iterator[None]:
+    """Waits, after the block, until the htmx swap it triggered has settled.
+
+    htmx pushes the new URL before it swaps, and binds the swapped-in form only when it settles,
+    so neither the URL nor the new content says the page is ready for the next change.
+    """
+    page.evaluate(
+        """() => {
+            window.e2eSettled = false;
+            document.body.addEventListener(
+                "htmx:afterSettle", () => { window.e2eSettled = true; }, { once: true }
+            );
+        }"""
+    )
+    yield
+    page.wait_for_function("() => window.e2eSettled === true")

@@ -9,14 +9,9 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from exchange.models import Program, Theme
 from tests import factories
-from tests.e2e.conftest import verification_path
+from tests.e2e.conftest import htmx_swap, scripts_ready, verification_path
 
-pytestmark = [
-    pytest.mark.e2e,
-    # The live server needs committed rows; serialized rollback restores the themes and
-    # languages the vocabulary migration created, which each transactional flush removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.e2e
 
 EMAIL = "haneul@example.org"
 
@@ -75,10 +70,17 @@ def _theme_pk(slug: str) -> int:
 
 
 def _filter_programs(page: Page, city_a) -> None:
-    page.locator("#id_kind").select_option("visit")
-    expect(page).to_have_url(re.compile(r"[?&]kind=visit(&|$)"))
-    page.locator("#id_city").select_option(city_a.slug)
-    expect(page).to_have_url(re.compile(rf"[?&]city={city_a.slug}(&|$)"))
+    """Picks a kind, then a city; each change swaps the results in place and updates the URL."""
+    scripts_ready(page)
+    with htmx_swap(page):
+        page.locator("#id_kind").select_option("visit")
+    expect(page).to_have_url(re.compile(r"/programs/\?kind=visit&city=&"))
+    expect(page.locator("#results .program-card h3")).to_have_text(
+        ["Ceramics summer in Gwangju", "Siheung harbour visit"]
+    )
+    with htmx_swap(page):
+        page.locator("#id_city").select_option(city_a.slug)
+    expect(page).to_have_url(re.compile(rf"/programs/\?kind=visit&city={city_a.slug}&"))
 
 
 def _assert_student_saved(*, preferred_language: str, city_a) -> None:
@@ -114,7 +116,9 @@ def test_student_journey_signup_to_program_page(page: Page, mailoutbox, city_a, 
     expect(page).to_have_url(re.compile(r"/me/profile/$"))
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
-    expect(page.locator("#id_date_of_birth")).to_have_value(factories.birth_date_for(16).isoformat())
+    expect(page.locator("#id_date_of_birth")).to_have_value(
+        factories.birth_date_for(16).isoformat()
+    )
 
     _fill_profile(page, city_a, age=16, interface_language="en")
     expect(page).to_have_url(re.compile(r"/me/profile/$"))
@@ -145,9 +149,13 @@ def test_student_journey_signup_to_program_page(page: Page, mailoutbox, city_a, 
 def test_student_journey_in_korean_keeps_language(page: Page, mailoutbox, city_a, programs):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    scripts_ready(page)
     page.locator("#language-select").select_option(label="한국어")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(
+        ["프로그램", "교류 도시", "로그인", "회원가입"]
+    )
 
     _sign_up(page, email=EMAIL, age=16)
     expect(page.locator("html")).to_have_attribute("lang", "ko")
@@ -161,13 +169,14 @@ def test_student_journey_in_korean_keeps_language(page: Page, mailoutbox, city_a
 
     _fill_profile(page, city_a, age=16, interface_language="ko")
     expect(page).to_have_url(re.compile(r"/me/profile/$"))
-    expect(page.locator(".message-success")).to_have_count(1)
+    expect(page.locator(".message-success")).to_have_text("프로필을 저장했어요.")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     _assert_student_saved(preferred_language="ko", city_a=city_a)
 
     page.locator(".main-nav a[href='/programs/']").click()
     expect(page).to_have_url(re.compile(r"/programs/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.locator("main h1")).to_have_text("모집 중인 프로그램")
     _filter_programs(page, city_a)
     expect(page.locator("#results .program-card h3")).to_have_text(["Ceramics summer in Gwangju"])
 
@@ -175,4 +184,7 @@ def test_student_journey_in_korean_keeps_language(page: Page, mailoutbox, city_a
     expect(page).to_have_url(re.compile(rf"/programs/{programs['wanted'].pk}/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.locator("main h1")).to_have_text("Ceramics summer in Gwangju")
+    expect(page.locator(".notice-ok")).to_have_text(
+        "프로그램이 시작할 때 만 16세가 돼요. 참가 나이에 맞아요."
+    )
     assert User.objects.get(email=EMAIL).preferred_language == "ko"
