@@ -90,6 +90,21 @@ def city_c(db):
 
 
 @pytest.fixture
+def city_d(city_a):
+    """A second active partner of A (but not of B)."""
+    city = factories.CityFactory(
+        slug="hue",
+        name_local="Huế",
+        name_en="Hue",
+        country="VN",
+        time_zone="Asia/Ho_Chi_Minh",
+        main_language_id="vi",
+    )
+    factories.PartnershipFactory(cities=(city_a, city), kind="friendship", since=2015)
+    return city
+
+
+@pytest.fixture
 def alice(city_a):
     return factories.StudentFactory(
         email="alice@example.org",

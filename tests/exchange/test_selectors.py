@@ -20,20 +20,6 @@ def titles(filters: ProgramFilters) -> list[str]:
 
 
 @pytest.fixture
-def city_d(city_a):
-    city = factories.CityFactory(
-        slug="hue",
-        name_local="Huế",
-        name_en="Hue",
-        country="VN",
-        time_zone="Asia/Ho_Chi_Minh",
-        main_language_id="vi",
-    )
-    factories.PartnershipFactory(cities=(city_a, city), kind="friendship", since=2015)
-    return city
-
-
-@pytest.fixture
 def catalogue(city_a, city_b, city_d):
     """Four open programs that differ in one thing each, plus three that are not open."""
     now = timezone.now()

@@ -56,21 +56,6 @@ def quotas_of(program: Program) -> dict[str, int]:
 
 
 @pytest.fixture
-def city_d(city_a):
-    """A second active partner of A (but not of B)."""
-    city = factories.CityFactory(
-        slug="hue",
-        name_local="Huế",
-        name_en="Hue",
-        country="VN",
-        time_zone="Asia/Ho_Chi_Minh",
-        main_language_id="vi",
-    )
-    factories.PartnershipFactory(cities=(city_a, city), kind="friendship", since=2015)
-    return city
-
-
-@pytest.fixture
 def city_planned(city_a):
     """A city whose partnership with A is only planned."""
     city = factories.CityFactory(
