@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -222,3 +223,62 @@ class ProgramCity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} ({self.quota})"
+
+
+class Application(models.Model):
+    """A student's application to a program, as a resident of one of its cities."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        REJECTED = "rejected", _("Not selected")
+        CONFIRMED = "confirmed", _("Place confirmed")
+        DECLINED = "declined", _("Place declined")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="applications")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="applications")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    motivation = models.TextField(_("motivation"), max_length=2000, blank=True)
+    availability = models.TextField(_("availability"), max_length=1000, blank=True)
+    # Set when a place is offered: the student must confirm before this moment.
+    confirm_by = models.DateTimeField(_("confirm by"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "student"], name="one_application_per_program"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.program}"
+
+
+class ApplicationEvent(models.Model):
+    """The audit trail of an application: who moved it, when, from what, to what, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_state = models.CharField(max_length=16, choices=Application.State.choices)
+    to_state = models.CharField(max_length=16, choices=Application.State.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state} → {self.to_state}"

@@ -210,6 +210,9 @@ GUARDIAN_LINK_MAX_AGE_DAYS = envint("GUARDIAN_LINK_MAX_AGE_DAYS", 7)
 # consent request is allowed until a legal guardian consents. Cities may raise, never lower.
 MINIMUM_CONSENT_AGE = 14
 
+# How long a student has to confirm an offered place.
+APPLICATION_CONFIRM_DAYS = envint("APPLICATION_CONFIRM_DAYS", 7)
+
 # --- Email -------------------------------------------------------------------------------
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Youth Exchange <noreply@localhost>")

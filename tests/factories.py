@@ -7,7 +7,15 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
-from exchange.models import City, Language, Partnership, Program, ProgramCity, Theme
+from exchange.models import (
+    Application,
+    City,
+    Language,
+    Partnership,
+    Program,
+    ProgramCity,
+    Theme,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -146,3 +154,16 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     def languages(self, create, extracted, **kwargs):
         if create:
             self.working_languages.set(Language.objects.filter(code__in=extracted or ["ko", "en"]))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application in `state`, by a student of one of the program's cities (pass both)."""
+
+    class Meta:
+        model = Application
+
+    program = None
+    student = None
+    city = factory.LazyAttribute(lambda o: o.student.home_city)
+    state = "under_review"
+    motivation = "I want to meet students from our partner city."
