@@ -60,6 +60,9 @@ def pytest_collection_modifyitems(items):
         if transactional:
             marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
             item.add_marker(marker, append=False)
+    # Browser tests go last: their flushes run on Playwright's thread, outside serialized
+    # rollback, so a serialized test after them would reload rows that post_migrate recreated.
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
 
 
 @pytest.fixture
