@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models import City, Language, Theme
+from exchange.models import City, Language, LanguageLevel, Theme
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -123,11 +123,7 @@ class User(AbstractUser):
 
 
 class SpokenLanguage(models.Model):
-    class Level(models.IntegerChoices):
-        BEGINNER = 1, _("Beginner")
-        INTERMEDIATE = 2, _("Intermediate")
-        ADVANCED = 3, _("Advanced")
-        NATIVE = 4, _("Native")
+    Level = LanguageLevel
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="spoken_languages")
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")

@@ -1,17 +1,24 @@
 """Sending templated email in the recipient's language, with plain-text and HTML parts."""
 
+import zoneinfo
+from collections.abc import Iterable
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 
-def send_templated_email(*, to: str, template: str, context: dict, language: str) -> None:
-    """Render `<template>_subject.txt`, `_message.txt` and `_message.html`, then send.
+def build_templated_email(
+    *, to: str, template: str, context: dict, language: str, time_zone: str = ""
+) -> EmailMultiAlternatives:
+    """Render `<template>_subject.txt`, `_message.txt` and `_message.html` into one message.
 
-    Rendering happens with `language` active so every string is in the recipient's language.
+    Rendering happens with `language` active so every string is in the recipient's language,
+    and with `time_zone` active (their city's) so deadlines are in their local time.
     """
-    with translation.override(language):
+    zone = zoneinfo.ZoneInfo(time_zone) if time_zone else timezone.get_default_timezone()
+    with translation.override(language), timezone.override(zone):
         context = {**context, "site_url": settings.SITE_URL}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         subject = " ".join(subject.splitlines())
@@ -19,4 +26,17 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
         html = render_to_string(f"{template}_message.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def send_templated_email(*, to: str, template: str, context: dict, language: str) -> None:
+    build_templated_email(to=to, template=template, context=context, language=language).send()
+
+
+def send_batch(messages: Iterable[EmailMultiAlternatives]) -> int:
+    """Send over one connection, so a released batch of decisions goes out together."""
+    messages = list(messages)
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages)

@@ -1,9 +1,13 @@
-"""Who may do what with cities and programs. Views declare these; selectors scope by them."""
+"""Who may do what with programs and applications. Views declare these; selectors scope by them.
+
+Coordinators act for their own cities only: a program is theirs when one of their cities takes
+part, an application when the applicant applied as a resident of one of their cities.
+"""
 
 import rules
 
 from accounts.rules import coordinator_city_ids, is_coordinator
-from exchange.models import Program
+from exchange.models import Application, ApplicationDocument, Program
 
 
 def program_city_ids(program: Program) -> frozenset[int]:
@@ -26,6 +30,37 @@ def program_is_public(user, program: Program | None) -> bool:
     return program is not None and program.status != Program.Status.DRAFT
 
 
+@rules.predicate
+def owns_application(user, application: Application | None) -> bool:
+    return application is not None and application.student_id == user.pk
+
+
+@rules.predicate
+def coordinates_applicant_city(user, application: Application | None) -> bool:
+    # Drafts are private to the student: no coordinator sees one.
+    return (
+        application is not None
+        and application.state != Application.State.DRAFT
+        and application.city_id in coordinator_city_ids(user)
+    )
+
+
+@rules.predicate
+def owns_document(user, document: ApplicationDocument | None) -> bool:
+    return document is not None and owns_application(user, document.application)
+
+
+@rules.predicate
+def coordinates_document_city(user, document: ApplicationDocument | None) -> bool:
+    return document is not None and coordinates_applicant_city(user, document.application)
+
+
 rules.add_perm("exchange.add_program", is_coordinator)
 rules.add_perm("exchange.change_program", coordinates_program)
 rules.add_perm("exchange.view_program", program_is_public | coordinates_program)
+# The review queue, the rubric, exports, the audit and the partner city's participants.
+rules.add_perm("exchange.review_program", coordinates_program)
+
+rules.add_perm("exchange.change_application", owns_application)
+rules.add_perm("exchange.review_application", coordinates_applicant_city)
+rules.add_perm("exchange.view_document", owns_document | coordinates_document_city)

@@ -169,6 +169,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Run with `celery -A exchange beat` beside the worker. Both jobs are safe to run twice.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {"task": "exchange.tasks.send_deadline_reminders", "schedule": 3600},
+    "expire-offers": {"task": "exchange.tasks.expire_offers", "schedule": 900},
+}
 
 # --- Accounts ----------------------------------------------------------------------------
 
@@ -262,8 +267,10 @@ STORAGES = {
         )
     },
 }
-# Private uploads live outside anything the web server exposes.
-MEDIA_ROOT = VAR_DIR / "private"
+# Private uploads live outside anything the web server exposes: there is no MEDIA_URL, and
+# documents are served only by views that check permission and write an audit entry.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Security ----------------------------------------------------------------------------
 

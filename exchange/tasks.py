@@ -2,17 +2,26 @@
 
 from celery import shared_task
 
-from exchange import services
 from exchange.models import ApplicationEvent
+from exchange.services import applications as services
 
 
 @shared_task
-def notify_application_state(event_id: int) -> None:
-    event = (
-        ApplicationEvent.objects.select_related("application__student", "application__program")
-        .filter(pk=event_id)
-        .first()
+def notify_application_events(event_ids: list[int]) -> int:
+    """Email students about their applications' new states, the whole batch on one connection."""
+    events = list(
+        ApplicationEvent.objects.select_related(
+            "application__student", "application__program", "application__city"
+        ).filter(pk__in=event_ids)
     )
-    if event is None:
-        return
-    services.application_send_state_email(event=event)
+    return services.application_send_state_emails(events=events)
+
+
+@shared_task
+def send_deadline_reminders() -> int:
+    return services.reminders_send_due()
+
+
+@shared_task
+def expire_offers() -> int:
+    return services.offers_expire()

@@ -1,25 +1,106 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
-from exchange import views
+from exchange.views import applications, programs, review
+
+
+class ExportFormatConverter:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class ResponseConverter:
+    regex = "confirm|decline|withdraw"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
+register_converter(ResponseConverter, "response")
 
 app_patterns = (
     [
-        path("cities/", views.city_list, name="city_list"),
-        path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
-        path("programs/", views.program_list, name="program_list"),
-        path("programs/new/", views.program_create, name="program_create"),
-        path("programs/<int:pk>/", views.program_detail, name="program_detail"),
-        path("programs/<int:pk>/edit/", views.program_edit, name="program_edit"),
-        path("programs/<int:pk>/status/", views.program_status, name="program_status"),
-        path("coordinate/", views.coordinator_dashboard, name="coordinator_dashboard"),
+        path("cities/", programs.city_list, name="city_list"),
+        path("cities/<slug:slug>/", programs.city_detail, name="city_detail"),
+        path("programs/", programs.program_list, name="program_list"),
+        path("programs/new/", programs.program_create, name="program_create"),
+        path("programs/<int:pk>/", programs.program_detail, name="program_detail"),
+        path("programs/<int:pk>/edit/", programs.program_edit, name="program_edit"),
+        path("programs/<int:pk>/status/", programs.program_status, name="program_status"),
+        path("programs/<int:pk>/apply/", applications.application_start, name="application_start"),
+        path("coordinate/", programs.coordinator_dashboard, name="coordinator_dashboard"),
+        # A student's own applications.
+        path("me/applications/", applications.my_applications, name="my_applications"),
+        path("me/applications/<int:pk>/", applications.my_application, name="my_application"),
+        path(
+            "me/applications/<int:pk>/edit/", applications.application_edit, name="application_edit"
+        ),
+        path(
+            "me/applications/<int:pk>/submit/",
+            applications.application_submit,
+            name="application_submit",
+        ),
+        path(
+            "me/applications/<int:pk>/<response:answer>/",
+            applications.application_respond,
+            name="application_respond",
+        ),
+        path(
+            "me/applications/<int:pk>/documents/<int:requirement_pk>/",
+            applications.document_upload,
+            name="document_upload",
+        ),
+        path(
+            "me/applications/<int:pk>/documents/<int:document_pk>/delete/",
+            applications.document_delete,
+            name="document_delete",
+        ),
+        path("documents/<int:pk>/", applications.document_download, name="document_download"),
+        # Coordinators: reviewing a program's applicants.
+        path(
+            "coordinate/programs/<int:pk>/applications/", review.review_queue, name="review_queue"
+        ),
+        path(
+            "coordinate/programs/<int:pk>/applications/bulk/",
+            review.review_bulk,
+            name="review_bulk",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/applications.<export_format:fmt>",
+            review.review_export,
+            name="review_export",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/release/<int:city_pk>/",
+            review.decisions_release,
+            name="decisions_release",
+        ),
+        path("coordinate/programs/<int:pk>/setup/", review.review_setup, name="review_setup"),
+        path(
+            "coordinate/programs/<int:pk>/participants/", review.participants, name="participants"
+        ),
+        path("coordinate/programs/<int:pk>/audit/", review.program_audit, name="program_audit"),
+        path(
+            "coordinate/applications/<int:pk>/",
+            review.review_application,
+            name="review_application",
+        ),
     ],
     "exchange",
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", programs.home, name="home"),
     path("", include(app_patterns)),
     path("me/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('name_local', models.CharField(max_length=100, verbose_name='name in local script')),
                 ('name_en', models.CharField(max_length=100, verbose_name='name in English')),
                 ('country', models.CharField(choices=[('KR', 'South Korea'), ('CN', 'China'), ('VN', 'Vietnam'), ('JP', 'Japan'), ('US', 'United States')], max_length=2, verbose_name='country')),
-                ('time_zone', models.CharField(max_length=64, validators=[exchange.models.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(max_length=64, validators=[exchange.models.network.validate_time_zone], verbose_name='time zone')),
                 ('consent_age', models.PositiveSmallIntegerField(default=18, help_text="Applicants younger than this need a guardian's consent. Never below 14.", validators=[django.core.validators.MinValueValidator(14), django.core.validators.MaxValueValidator(25)], verbose_name='age under which guardian consent is needed')),
                 ('main_language', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='exchange.language', verbose_name='main language')),
             ],

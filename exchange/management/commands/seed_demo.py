@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import GuardianConsent, User
 from exchange import demo_data as demo
-from exchange import services
 from exchange.models import City, Language, Partnership, Program, Theme
+from exchange.services import programs as services
 
 
 def birthday_for_age(age: int, today: date) -> date:

@@ -5,15 +5,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
 from accounts.selectors import user_has_two_factor
-from exchange import selectors, services
-from exchange.forms import ProgramFilterForm, ProgramForm, ProgramStatusForm, add_validation_error
-from exchange.models import City, Program
+from exchange.forms import add_validation_error
+from exchange.forms.programs import (
+    ProgramFilterForm,
+    ProgramForm,
+    ProgramStatusForm,
+)
+from exchange.models import Application, City, Program
+from exchange.selectors import programs as selectors
+from exchange.services import programs as services
 
 
 def home(request):
@@ -83,11 +90,21 @@ def program_detail(request, pk: int):
         raise Http404
     user = request.user
     age = user.age(on=program.starts_on) if user.is_authenticated else None
+    my_application = (
+        Application.objects.filter(program=program, student=user).first()
+        if user.is_authenticated
+        else None
+    )
     return render(
         request,
         "exchange/program_detail.html",
         {
             "program": program,
+            "my_application": my_application,
+            "resident": user.is_authenticated
+            and any(pc.city_id == user.home_city_id for pc in program.program_cities.all()),
+            "taking_applications": program.status == Program.Status.OPEN
+            and program.applications_open <= timezone.now() < program.applications_close,
             "can_edit": user.has_perm("exchange.change_program", program),
             "student_age": age,
             "status_form": ProgramStatusForm(),

@@ -1,28 +1,23 @@
 """State changes for programs. One function per transition; each validates, then writes."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
-from exchange.mail import send_templated_email
 from exchange.models import (
-    Application,
-    ApplicationEvent,
     City,
     Language,
     Program,
     ProgramCity,
     Theme,
 )
-from exchange.selectors import partner_city_ids
+from exchange.selectors.programs import partner_city_ids
 
 MAX_PLACES = 500
 
@@ -160,117 +155,3 @@ def program_set_status(*, program: Program, status: str, by: User) -> Program:
     program.status = status
     program.save(update_fields=["status", "updated_at"])
     return program
-
-
-# --- Applications ------------------------------------------------------------------------
-
-State = Application.State
-
-APPLICATION_TRANSITIONS: dict[str, set[str]] = {
-    State.DRAFT: {State.SUBMITTED, State.WITHDRAWN},
-    State.SUBMITTED: {State.UNDER_REVIEW, State.WITHDRAWN},
-    State.UNDER_REVIEW: {State.ACCEPTED, State.WAITLISTED, State.REJECTED, State.WITHDRAWN},
-    State.WAITLISTED: {State.ACCEPTED, State.REJECTED, State.WITHDRAWN},
-    State.ACCEPTED: {State.CONFIRMED, State.DECLINED, State.WITHDRAWN},
-    State.CONFIRMED: {State.COMPLETED, State.WITHDRAWN},
-    State.REJECTED: set(),
-    State.DECLINED: set(),
-    State.COMPLETED: set(),
-    State.WITHDRAWN: set(),
-}
-# States that take one of the city's places.
-HOLDS_PLACE = {State.ACCEPTED, State.CONFIRMED, State.COMPLETED}
-# States the student is told about by email.
-NOTIFY_STATES = {State.SUBMITTED, State.ACCEPTED, State.WAITLISTED, State.REJECTED}
-
-
-def _lock_program_city(application: Application) -> ProgramCity:
-    # Every change to who holds a city's places locks that city's row first, so two
-    # coordinators deciding at the same moment are serialised and can't over-fill the quota.
-    return (
-        ProgramCity.objects.select_for_update()
-        .select_related("city")
-        .get(program_id=application.program_id, city_id=application.city_id)
-    )
-
-
-def _places_taken(program_city: ProgramCity) -> int:
-    return Application.objects.filter(
-        program_id=program_city.program_id, city_id=program_city.city_id, state__in=HOLDS_PLACE
-    ).count()
-
-
-@transaction.atomic
-def set_application_state(
-    application: Application, new_state: str, *, by: User | None, reason: str = ""
-) -> Application:
-    """Perform one transition: check it, write it and its audit entry, notify after commit.
-
-    When a place is given up, the city's next waitlisted applicant is offered it.
-    """
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    old_state = application.state
-    if new_state not in APPLICATION_TRANSITIONS[old_state]:
-        raise ValidationError(
-            _("An application can’t go from “%(old)s” to “%(new)s”.")
-            % {
-                "old": State(old_state).label,
-                "new": State(new_state).label if new_state in State.values else new_state,
-            }
-        )
-    program_city = None
-    if (new_state in HOLDS_PLACE) != (old_state in HOLDS_PLACE):
-        program_city = _lock_program_city(application)
-        if new_state in HOLDS_PLACE and _places_taken(program_city) >= program_city.quota:
-            raise ValidationError(
-                _("%(city)s has no free place left (places: %(quota)d).")
-                % {"quota": program_city.quota, "city": program_city.city.name_en}
-            )
-    application.state = new_state
-    if new_state == State.ACCEPTED:
-        days = settings.APPLICATION_CONFIRM_DAYS
-        application.confirm_by = timezone.now() + timedelta(days=days)
-    application.save(update_fields=["state", "confirm_by", "updated_at"])
-    event = ApplicationEvent.objects.create(
-        application=application,
-        actor=by,
-        from_state=old_state,
-        to_state=new_state,
-        reason=reason,
-    )
-    if new_state in NOTIFY_STATES:
-        from exchange.tasks import notify_application_state
-
-        transaction.on_commit(lambda: notify_application_state.delay(event.pk))
-    if program_city is not None and old_state in HOLDS_PLACE:
-        _offer_next_waitlisted(program_city)
-    return application
-
-
-def _offer_next_waitlisted(program_city: ProgramCity) -> Application | None:
-    """Offer a freed place to the city's longest-waiting waitlisted applicant."""
-    candidate = (
-        Application.objects.filter(
-            program_id=program_city.program_id,
-            city_id=program_city.city_id,
-            state=State.WAITLISTED,
-        )
-        .order_by("updated_at", "id")
-        .first()
-    )
-    if candidate is None:
-        return None
-    return set_application_state(
-        candidate, State.ACCEPTED, by=None, reason=gettext_noop("A place became free.")
-    )
-
-
-def application_send_state_email(*, event: ApplicationEvent) -> None:
-    application = event.application
-    student = application.student
-    send_templated_email(
-        to=student.email,
-        template="exchange/email/application_state",
-        context={"application": application, "event": event, "student": student},
-        language=student.preferred_language,
-    )

@@ -1,22 +1,10 @@
-"""Forms validate input; services decide and write."""
+"""Forms for programs: creating and editing them, and filtering the public list."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from exchange.models import City, Language, Program, Theme
-from exchange.services import ProgramData
-
-
-def add_validation_error(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, beside the field it names if any."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        form.add_error(None, error)
+from exchange.services.programs import ProgramData
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -1,0 +1,216 @@
+"""Forms for a student's application and its documents."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SpokenLanguage
+from exchange.models import Application, Diet, Language, Theme
+from exchange.services.applications import (
+    AVAILABILITY_MAX,
+    MOTIVATION_MAX,
+    MOTIVATION_MIN,
+    ApplicationAnswers,
+)
+
+YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=YES_NO, coerce=_yes_no, empty_value=None, required=False, **kwargs)
+
+
+class ApplicationForm(forms.Form):
+    """The student's answers. Everything is optional to save a draft; submitting checks more."""
+
+    motivation = forms.CharField(
+        label=_("Why do you want to take part?"),
+        widget=forms.Textarea,
+        max_length=MOTIVATION_MAX,
+        required=False,
+        help_text=_("At least %(min)d characters, at most %(max)d.")
+        % {"min": MOTIVATION_MIN, "max": MOTIVATION_MAX},
+    )
+    availability = forms.CharField(
+        label=_("When are you available?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=AVAILABILITY_MAX,
+        required=False,
+        help_text=_("School exams, trips or other dates you can’t make."),
+    )
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    practise_languages = forms.ModelMultipleChoiceField(
+        label=_("Languages you would like to practise"),
+        queryset=Language.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    # Mutual visits: the homestay.
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=[("", "—"), *Application.Gender.choices],
+        required=False,
+        help_text=_("Homestay buddies are usually matched with the same gender."),
+    )
+    can_host = YesNoField(label=_("Can your family host a visitor?"))
+    other_children = forms.IntegerField(
+        label=_("Other children living at home"), min_value=0, max_value=20, required=False
+    )
+    household_pets = YesNoField(label=_("Are there pets at home?"))
+    household_smokers = YesNoField(label=_("Does anyone smoke at home?"))
+    own_room = YesNoField(label=_("Would the visitor have a room of their own?"))
+    diets_offered = forms.MultipleChoiceField(
+        label=_("Diets your family can cater for"),
+        choices=Diet.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    pet_allergy = forms.BooleanField(label=_("I am allergic to pets"), required=False)
+    dietary_needs = forms.MultipleChoiceField(
+        label=_("My dietary needs"),
+        choices=Diet.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    dietary_notes = forms.CharField(label=_("Other dietary needs"), max_length=300, required=False)
+    medical_needs = forms.CharField(
+        label=_("Medical needs your host family should know about"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+        help_text=_("Only your city’s coordinators see this."),
+    )
+    passport = forms.ChoiceField(
+        label=_("Passport"), choices=[("", "—"), *Application.Passport.choices], required=False
+    )
+
+    VISIT_FIELDS = [
+        "gender",
+        "can_host",
+        "other_children",
+        "household_pets",
+        "household_smokers",
+        "own_room",
+        "diets_offered",
+        "pet_allergy",
+        "dietary_needs",
+        "dietary_notes",
+        "medical_needs",
+        "passport",
+    ]
+
+    def __init__(self, *args, languages: list[Language], is_visit: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        self.is_visit = is_visit
+        if not is_visit:
+            for name in self.VISIT_FIELDS:
+                del self.fields[name]
+        level_choices = [("", _("I don’t speak it")), *SpokenLanguage.Level.choices]
+        for language in languages:
+            self.fields[f"lang_{language.code}"] = forms.TypedChoiceField(
+                label=str(language),
+                choices=level_choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    @property
+    def language_fields(self):
+        return [self[f"lang_{language.code}"] for language in self.languages]
+
+    def fields_named(self, *names):
+        return [self[name] for name in names if name in self.fields]
+
+    @property
+    def general_fields(self):
+        return self.fields_named("motivation", "availability", "interests", "practise_languages")
+
+    @property
+    def household_fields(self):
+        return self.fields_named(
+            "can_host",
+            "other_children",
+            "household_pets",
+            "household_smokers",
+            "own_room",
+            "diets_offered",
+        )
+
+    @property
+    def visitor_fields(self):
+        return self.fields_named(
+            "gender", "pet_allergy", "dietary_needs", "dietary_notes", "medical_needs", "passport"
+        )
+
+    def to_answers(self) -> ApplicationAnswers:
+        c = self.cleaned_data
+        visit = {name: c[name] for name in self.VISIT_FIELDS if name in c}
+        if "diets_offered" in visit:
+            visit["diets_offered"] = tuple(visit["diets_offered"])
+            visit["dietary_needs"] = tuple(visit["dietary_needs"])
+            visit["dietary_notes"] = visit["dietary_notes"].strip()
+            visit["medical_needs"] = visit["medical_needs"].strip()
+        return ApplicationAnswers(
+            motivation=c["motivation"].strip(),
+            availability=c["availability"].strip(),
+            interests=list(c["interests"]),
+            practise_languages=list(c["practise_languages"]),
+            languages=[
+                (language, c[f"lang_{language.code}"])
+                for language in self.languages
+                if c.get(f"lang_{language.code}")
+            ],
+            **visit,
+        )
+
+    @classmethod
+    def initial_for(cls, application: Application) -> dict:
+        def yes_no(value):
+            return {True: "yes", False: "no"}.get(value, "")
+
+        return {
+            "motivation": application.motivation,
+            "availability": application.availability,
+            "interests": list(application.interests.all()),
+            "practise_languages": list(application.practise_languages.all()),
+            "gender": application.gender,
+            "can_host": yes_no(application.can_host),
+            "other_children": application.other_children,
+            "household_pets": yes_no(application.household_pets),
+            "household_smokers": yes_no(application.household_smokers),
+            "own_room": yes_no(application.own_room),
+            "diets_offered": application.diets_offered,
+            "pet_allergy": application.pet_allergy,
+            "dietary_needs": application.dietary_needs,
+            "dietary_notes": application.dietary_notes,
+            "medical_needs": application.medical_needs,
+            "passport": application.passport,
+            **{f"lang_{row.language_id}": row.level for row in application.languages.all()},
+        }
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG, up to %(mb)d MB.")
+        % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing? (optional)"), max_length=500, required=False
+    )

@@ -1,0 +1,38 @@
+"""The core domain's data, one module per part: the network, programs, applications, review."""
+
+from exchange.models.applications import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationLanguage,
+    AuditEntry,
+    Diet,
+    Reminder,
+    RequiredDocument,
+)
+from exchange.models.network import City, Country, Language, LanguageLevel, Partnership, Theme
+from exchange.models.programs import Program, ProgramCity
+from exchange.models.review import Review, ReviewComment, ReviewScore, RubricCriterion
+
+__all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
+    "ApplicationLanguage",
+    "AuditEntry",
+    "City",
+    "Country",
+    "Diet",
+    "Language",
+    "LanguageLevel",
+    "Partnership",
+    "Program",
+    "ProgramCity",
+    "Reminder",
+    "RequiredDocument",
+    "Review",
+    "ReviewComment",
+    "ReviewScore",
+    "RubricCriterion",
+    "Theme",
+]

@@ -1,0 +1,385 @@
+"""The coordinators' side: the review queue, scoring, decisions, exports and the audit.
+
+A coordinator works on their own cities' applicants only; the partner city's coordinators see
+the confirmed participants' names, ages, languages and interests, never documents or scores.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from accounts.rules import coordinator_city_ids
+from exchange import exports
+from exchange.forms import add_validation_error
+from exchange.forms.review import (
+    BulkActionForm,
+    CommentForm,
+    CriterionFormSet,
+    DecisionForm,
+    QueueFilterForm,
+    RequiredDocumentsForm,
+    ReviewForm,
+)
+from exchange.models import Application, City, Program
+from exchange.selectors import applications as selectors
+from exchange.selectors.applications import QueueFilters
+from exchange.services import applications as services
+from exchange.services import review as review_services
+
+State = Application.State
+PAGE_SIZE = 50
+
+
+def _program(request, pk: int) -> Program | None:
+    return (
+        Program.objects.prefetch_related("program_cities__city", "criteria", "required_documents")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _my_cities(request, program: Program) -> list[City]:
+    mine = coordinator_city_ids(request.user)
+    return [pc.city for pc in program.program_cities.all() if pc.city_id in mine]
+
+
+def _filters(request, program: Program) -> tuple[QueueFilterForm, QueueFilters]:
+    form = QueueFilterForm(request.GET or None, cities=_my_cities(request, program))
+    if form.is_bound and form.is_valid():
+        return form, form.to_filters()
+    return form, QueueFilters()
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def review_queue(request, pk: int):
+    program = _program(request, pk)
+    form, filters = _filters(request, program)
+    queue = selectors.review_queue(program=program, user=request.user, filters=filters)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page:
+        application.age_at_start = application.student.age(on=program.starts_on)
+    my_cities = _my_cities(request, program)
+    staged = selectors.staged_counts(program=program, city_ids=frozenset(c.pk for c in my_cities))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exchange/review_queue.html",
+        {
+            "program": program,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "bulk_form": BulkActionForm(queryset=Application.objects.none()),
+            "release": [(city, staged.get(city.pk, {})) for city in my_cities],
+            "blind": program.blind_review,
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def review_bulk(request, pk: int):
+    program = _program(request, pk)
+    queryset = Application.objects.filter(
+        program=program, city_id__in=coordinator_city_ids(request.user)
+    ).exclude(state=State.DRAFT)
+    form = BulkActionForm(request.POST, queryset=queryset)
+    back = reverse("exchange:review_queue", kwargs={"pk": pk}) + _next_query(request)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    done, refused = 0, []
+    for application in form.cleaned_data["applications"]:
+        try:
+            if action == "review":
+                services.application_start_review(application=application, by=request.user)
+            elif action == "unstage":
+                services.decision_stage(application=application, decision="", by=request.user)
+            else:
+                services.decision_stage(
+                    application=application,
+                    decision=action.removeprefix("stage-"),
+                    by=request.user,
+                )
+            done += 1
+        except ValidationError as error:
+            refused.append(f"#{application.pk}: {' '.join(error.messages)}")
+    if done:
+        messages.success(request, _("%(count)d applications updated.") % {"count": done})
+    for message in refused:
+        messages.error(request, message)
+    return redirect(back)
+
+
+def _next_query(request) -> str:
+    query = request.POST.get("query", "")
+    return f"?{query}" if query and "\n" not in query else ""
+
+
+@require_POST
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def decisions_release(request, pk: int, city_pk: int):
+    program = _program(request, pk)
+    if city_pk not in coordinator_city_ids(request.user) or city_pk not in {
+        pc.city_id for pc in program.program_cities.all()
+    }:
+        raise Http404
+    try:
+        result = services.decisions_release(program=program, city_id=city_pk, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Decisions released: %(accepted)d accepted, %(waitlisted)d waitlisted, "
+                "%(rejected)d not selected. The emails are on their way."
+            )
+            % {
+                "accepted": result.accepted,
+                "waitlisted": result.waitlisted,
+                "rejected": result.rejected,
+            },
+        )
+    return redirect("exchange:review_queue", pk=pk)
+
+
+EXPORT_HEADER = [
+    "id",
+    "name (native)",
+    "name (Latin)",
+    "city",
+    "age at start",
+    "school",
+    "status",
+    "prepared decision",
+    "score",
+    "reviews",
+    "languages",
+    "submitted",
+]
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def review_export(request, pk: int, fmt: str):
+    program = _program(request, pk)
+    _form, filters = _filters(request, program)
+    queue = selectors.review_queue(program=program, user=request.user, filters=filters)
+    blind = program.blind_review
+    rows = [
+        [
+            a.pk,
+            "" if blind else a.student.native_name,
+            "" if blind else a.student.latin_name,
+            a.city.name_en,
+            a.student.age(on=program.starts_on),
+            "" if blind else a.student.school,
+            str(a.get_state_display()),
+            str(a.get_staged_decision_display()) if a.staged_decision else "",
+            float(a.score) if a.score is not None else None,
+            a.review_count,
+            ", ".join(f"{row.language_id}:{row.level}" for row in a.languages.all()),
+            timezone.localtime(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None,
+        ]
+        for a in queue
+    ]
+    services.export_record(
+        program=program,
+        city_ids=coordinator_city_ids(request.user) & {c.pk for c in program.cities.all()},
+        by=request.user,
+        detail=f"{fmt.upper()}, {len(rows)} rows",
+    )
+    name = f"applicants-{program.pk}-{slugify(program.title)[:40] or 'program'}"
+    if fmt == "csv":
+        body = exports.rows_to_csv(EXPORT_HEADER, rows)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body = exports.rows_to_xlsx(EXPORT_HEADER, rows, sheet_title=program.title)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _application(request, pk: int) -> Application | None:
+    return selectors.application_for_review(pk=pk)
+
+
+@login_required
+@permission_required("exchange.review_application", fn=_application, raise_exception=True)
+def review_application(request, pk: int):
+    application = _application(request, pk)
+    criteria = list(application.program.criteria.all())
+    panel = selectors.review_panel(application=application, reviewer=request.user)
+    mine = {s.criterion_id: s.score for s in panel.mine.scores.all()} if panel.mine else {}
+    review_form = ReviewForm(
+        request.POST if request.POST.get("form") == "review" else None,
+        criteria=criteria,
+        initial={f"c{k}": v for k, v in mine.items()},
+    )
+    comment_form = CommentForm(request.POST if request.POST.get("form") == "comment" else None)
+    if request.method == "POST":
+        form_name = request.POST.get("form")
+        if form_name == "review" and review_form.is_valid():
+            try:
+                review_services.review_save(
+                    application=application,
+                    reviewer=request.user,
+                    scores=review_form.scores(),
+                    submit="submit" in request.POST,
+                )
+            except ValidationError as error:
+                add_validation_error(review_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your review is submitted.")
+                    if "submit" in request.POST
+                    else _("Your scores are saved. Submit them when you are done."),
+                )
+                return redirect("exchange:review_application", pk=pk)
+        elif form_name == "comment" and comment_form.is_valid():
+            try:
+                review_services.comment_add(
+                    application=application,
+                    author=request.user,
+                    body=comment_form.cleaned_data["body"],
+                )
+            except ValidationError as error:
+                add_validation_error(comment_form, error)
+            else:
+                return redirect(
+                    reverse("exchange:review_application", kwargs={"pk": pk}) + "#comments"
+                )
+        elif form_name == "decision":
+            form = DecisionForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.decision_stage(
+                        application=application,
+                        decision=form.cleaned_data["decision"],
+                        by=request.user,
+                    )
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(
+                        request,
+                        _("Decision prepared. It reaches the student when you release decisions."),
+                    )
+            return redirect("exchange:review_application", pk=pk)
+    blind = application.program.blind_review and application.state in (
+        State.SUBMITTED,
+        State.UNDER_REVIEW,
+    )
+    return render(
+        request,
+        "exchange/review_application.html",
+        {
+            "application": application,
+            "program": application.program,
+            "blind": blind,
+            "age": application.student.age(on=application.program.starts_on),
+            "panel": panel,
+            "criteria": criteria,
+            "review_form": review_form,
+            "comment_form": comment_form,
+            "decision_form": DecisionForm(initial={"decision": application.staged_decision}),
+            "missing": services.application_missing(application),
+        },
+    )
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def review_setup(request, pk: int):
+    """The rubric, the documents applicants upload, and blind review."""
+    program = _program(request, pk)
+    initial_criteria = [
+        {"name": c.name, "description": c.description, "weight": c.weight}
+        for c in program.criteria.all()
+    ]
+    setup_initial = {
+        "kinds": [d.kind for d in program.required_documents.all()],
+        "blind_review": program.blind_review,
+    }
+    if request.method == "POST":
+        formset = CriterionFormSet(request.POST, prefix="criteria")
+        setup_form = RequiredDocumentsForm(request.POST)
+        if formset.is_valid() and setup_form.is_valid():
+            criteria = [
+                f.to_data()
+                for f in formset.forms
+                if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            unchanged = criteria == [
+                review_services.CriterionData(**row) for row in initial_criteria
+            ]
+            try:
+                review_services.review_setup_save(
+                    program=program,
+                    document_kinds=setup_form.cleaned_data["kinds"],
+                    blind_review=setup_form.cleaned_data["blind_review"],
+                    criteria=None if unchanged else criteria,
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_validation_error(setup_form, error)
+            else:
+                messages.success(request, _("Review settings saved."))
+                return redirect("exchange:review_queue", pk=pk)
+    else:
+        formset = CriterionFormSet(initial=initial_criteria, prefix="criteria")
+        setup_form = RequiredDocumentsForm(initial=setup_initial)
+    return render(
+        request,
+        "exchange/review_setup.html",
+        {"program": program, "formset": formset, "setup_form": setup_form},
+    )
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def participants(request, pk: int):
+    program = _program(request, pk)
+    return render(
+        request,
+        "exchange/participants.html",
+        {
+            "program": program,
+            "participants": [
+                (a, a.student.age(on=program.starts_on))
+                for a in selectors.confirmed_participants(program=program)
+            ],
+        },
+    )
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def program_audit(request, pk: int):
+    program = _program(request, pk)
+    cities = frozenset(c.pk for c in _my_cities(request, program))
+    return render(
+        request,
+        "exchange/program_audit.html",
+        {"program": program, "lines": selectors.program_audit(program=program, city_ids=cities)},
+    )
