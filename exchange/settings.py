@@ -270,6 +270,8 @@ STORAGES = {
 # Private uploads live outside anything the web server exposes: there is no MEDIA_URL, and
 # documents are served only by views that check permission and write an audit entry.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
+# Largest document or image a user may upload (exchange.uploads.clean_upload). A phone photo
+# of a consent form or a scanned passport fits comfortably; anything bigger is refused.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Security ----------------------------------------------------------------------------
