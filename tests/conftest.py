@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
+from exchange.models import RequiredDocument, RubricCriterion
 from tests import factories
 
 
@@ -156,3 +157,17 @@ def draft_ab(city_a, city_b, carol):
     return factories.ProgramFactory(
         cities={city_a: 3, city_b: 3}, created_by=carol, status="draft", title="Draft exchange"
     )
+
+
+@pytest.fixture
+def rubric(program_ab):
+    """Two criteria: motivation counts twice as much as languages."""
+    return [
+        RubricCriterion.objects.create(program=program_ab, name="Motivation", weight=2, position=0),
+        RubricCriterion.objects.create(program=program_ab, name="Languages", weight=1, position=1),
+    ]
+
+
+@pytest.fixture
+def consent_form(program_ab):
+    return RequiredDocument.objects.create(program=program_ab, kind="guardian-consent")

@@ -5,6 +5,8 @@ the suite never falls back to SQLite or the in-memory layers without saying so.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/exchange")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -29,3 +31,5 @@ SITE_URL = "http://testserver"
 ACCOUNT_RATE_LIMITS = False
 # WhiteNoise warns about a missing STATIC_ROOT; tests serve from the finders instead.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Uploaded documents go to a throwaway folder, never into var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="exchange-test-media-"))

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from exchange.models import Application, ApplicationEvent
-from exchange.services import set_application_state
+from exchange.services.applications import set_application_state
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from exchange import selectors
-from exchange.selectors import ProgramFilters
+from exchange.selectors import programs as selectors
+from exchange.selectors.programs import ProgramFilters
 from tests import factories
 
 # Every test here touches the database, including those that reach it through

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from exchange import services
+from exchange.services import programs as services
 from exchange.models import Language, Program, ProgramCity, Theme
-from exchange.services import ProgramData
+from exchange.services.programs import ProgramData
 from tests import factories
 
 # Every test here touches the database, including those that reach it through
