@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from exchange.services import programs as services
 from exchange.models import Language, Program, ProgramCity, Theme
+from exchange.services import programs as services
 from exchange.services.programs import ProgramData
 from tests import factories
 
