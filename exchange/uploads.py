@@ -76,7 +76,7 @@ def clean_upload(
     """
     if max_bytes is None:
         max_bytes = settings.UPLOAD_MAX_BYTES
-    # .size comes from the request's Content-Length for the part: cheap to check first.
+    # Django counted .size as the upload arrived: checking it first costs no reading.
     declared = getattr(uploaded, "size", None)
     if declared is not None and declared > max_bytes:
         raise _too_large(declared, max_bytes)
