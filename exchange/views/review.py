@@ -39,7 +39,7 @@ State = Application.State
 PAGE_SIZE = 50
 
 
-def _program(request, pk: int) -> Program | None:
+def _program(request, pk: int, **_other_url_arguments) -> Program | None:
     return (
         Program.objects.prefetch_related("program_cities__city", "criteria", "required_documents")
         .filter(pk=pk)
