@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test bench bench-review lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ run: install system-fonts
 
 test: install system-fonts system-test-tools
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
+
+bench: bench-review
+
+bench-review: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
 
 lint: install
 	$(BIN)/ruff check .
