@@ -305,3 +305,39 @@ PROGRAMS = [
         "open": False,
     },
 ]
+
+# Review setup for every demo program: rubric (name, weight) and the documents applicants upload.
+RUBRIC = [("Motivation", 2), ("Languages", 1), ("Openness to other cultures", 1)]
+DOCUMENTS = {"visit": ["guardian-consent", "passport"], "online": ["guardian-consent"]}
+
+# The demo students' applications: email -> (program title, the state to walk it to).
+APPLICATIONS = {
+    "minji@demo.example": ("Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo", "submitted"),
+    "xiaoyu@demo.example": ("Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo", "confirmed"),
+    "lan@demo.example": ("Toechon Tomato Festival Youth Crew: Gwangju ⇄ Ha Long", "under_review"),
+    "jiho@demo.example": ("AI Youth Lab Online: Gyeonggi ⇄ Gwangju", "accepted"),
+    "hao@demo.example": ("Gwangju–Qingdao Language Café", "waitlisted"),
+    "yuna@demo.example": ("Siheung–Jilin Youth Reporters", "draft"),
+    "wei@demo.example": ("Siheung–Jilin Youth Reporters", "confirmed"),
+}
+# What each demo applicant wrote, in their own words.
+MOTIVATIONS = {
+    "minji@demo.example": (
+        "도자기 공방에서 3년째 배우고 있어요. "
+        "쯔보의 도예가들이 어떻게 작업하는지 직접 보고, 제 작품을 함께 전시하고 싶어요."
+    ),
+    "xiaoyu@demo.example": (
+        "我从小在淄博的陶瓷博物馆长大。我想认识光州的朋友，一起做陶艺，也想练习韩语。"
+    ),
+    "lan@demo.example": (
+        "Em muốn giới thiệu nông sản Hạ Long và học cách các nông trại ở Gwangju "
+        "đưa cà chua tươi đến lễ hội."
+    ),
+    "jiho@demo.example": (
+        "AI 동아리에서 챗봇을 만들고 있어요. "
+        "경기도 친구들과 함께 지역 문제를 푸는 작은 AI 프로젝트를 해 보고 싶어요."
+    ),
+    "hao@demo.example": "我在学韩语，想和光州的同学聊学校生活、美食和音乐。",
+    "yuna@demo.example": "학교 방송부 기자예요. 지린의 친구들과 서로의 도시를 취재해 보고 싶어요.",
+    "wei@demo.example": "我是学校报社的记者，想和始兴的同学一起写关于我们城市的报道。",
+}

@@ -13,9 +13,20 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import GuardianConsent, User
+from accounts.rules import coordinator_city_ids
 from exchange import demo_data as demo
-from exchange.models import City, Language, Partnership, Program, Theme
+from exchange.models import (
+    Application,
+    City,
+    Language,
+    Partnership,
+    Program,
+    RequiredDocument,
+    RubricCriterion,
+    Theme,
+)
 from exchange.services import programs as services
+from exchange.services.applications import set_application_state
 
 
 def birthday_for_age(age: int, today: date) -> date:
@@ -45,10 +56,12 @@ class Command(BaseCommand):
             self.seed_partnerships(cities)
             users = self.seed_people(cities)
             self.seed_programs(cities, users)
+            self.seed_applications(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {City.objects.count()} cities, {Partnership.objects.count()} "
-                f"partnerships, {Program.objects.count()} programs, {User.objects.count()} "
+                f"partnerships, {Program.objects.count()} programs, "
+                f"{Application.objects.count()} applications, {User.objects.count()} "
                 f"people. Password for every demo login: {demo.DEMO_PASSWORD}"
             )
         )
@@ -168,3 +181,59 @@ class Command(BaseCommand):
                 program = services.program_update(program=program, data=data, by=by)
             if spec["open"] and program.status == Program.Status.DRAFT:
                 services.program_set_status(program=program, status=Program.Status.OPEN, by=by)
+
+    def seed_applications(self, users: dict[str, User]) -> None:
+        """Rubrics, required documents and the demo students' applications, each walked to its
+        state through the one transition function, so the audit trail is real."""
+        for program in Program.objects.filter(title__in=[p["title"] for p in demo.PROGRAMS]):
+            for position, (name, weight) in enumerate(demo.RUBRIC):
+                RubricCriterion.objects.get_or_create(
+                    program=program, name=name, defaults={"weight": weight, "position": position}
+                )
+            for kind in demo.DOCUMENTS[program.kind]:
+                RequiredDocument.objects.get_or_create(program=program, kind=kind)
+        paths = {
+            "draft": [],
+            "submitted": ["submitted"],
+            "under_review": ["submitted", "under_review"],
+            "waitlisted": ["submitted", "under_review", "waitlisted"],
+            "accepted": ["submitted", "under_review", "accepted"],
+            "confirmed": ["submitted", "under_review", "accepted", "confirmed"],
+        }
+        for email, (title, state) in demo.APPLICATIONS.items():
+            student = users[email]
+            program = Program.objects.get(title=title)
+            application, created = Application.objects.get_or_create(
+                program=program,
+                student=student,
+                defaults={
+                    "city_id": student.home_city_id,
+                    "motivation": demo.MOTIVATIONS[email],
+                    "gender": "female"
+                    if email
+                    in {
+                        "minji@demo.example",
+                        "xiaoyu@demo.example",
+                        "lan@demo.example",
+                        "yuna@demo.example",
+                    }
+                    else "male",
+                    "can_host": True,
+                    "other_children": 1,
+                    "household_pets": False,
+                    "household_smokers": False,
+                    "own_room": True,
+                    "passport": "valid",
+                },
+            )
+            if not created:
+                continue
+            application.interests.set(student.interests.all())
+            for spoken in student.spoken_languages.all():
+                application.languages.create(language_id=spoken.language_id, level=spoken.level)
+            coordinator = next(
+                u for u in users.values() if application.city_id in coordinator_city_ids(u)
+            )
+            for step in paths[state]:
+                by = student if step in {"submitted", "confirmed"} else coordinator
+                set_application_state(application, step, by=by)
