@@ -22,7 +22,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghij
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchange.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -165,10 +165,13 @@ def main() -> None:
             response = client.get(url, secure=True)
             timings.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200
-        queries = []
-        with connection.execute_wrapper(
-            lambda run, sql, *rest: queries.append(sql) or run(sql, *rest)
-        ):
+        queries: list[str] = []
+
+        def count(run, sql, *rest, queries=queries):
+            queries.append(sql)
+            return run(sql, *rest)
+
+        with connection.execute_wrapper(count):
             client.get(url, secure=True)
         print(
             f"  {label:<24} median {statistics.median(timings):6.1f} ms  "

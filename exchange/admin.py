@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from exchange.models import City, Language, Partnership, Program, ProgramCity, Theme
+from exchange.models import (
+    Application,
+    ApplicationEvent,
+    AuditEntry,
+    City,
+    Language,
+    Partnership,
+    Program,
+    ProgramCity,
+    RequiredDocument,
+    RubricCriterion,
+    Theme,
+)
 
 
 @admin.register(City)
@@ -34,3 +46,42 @@ class ProgramAdmin(admin.ModelAdmin):
 
 admin.site.register(Theme)
 admin.site.register(Language)
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "from_state", "to_state", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Read-mostly: states change only through set_application_state, never by editing here."""
+
+    list_display = ["student", "program", "city", "state", "submitted_at"]
+    list_filter = ["state", "program__kind"]
+    list_select_related = ["student", "program", "city"]
+    search_fields = ["student__email", "student__latin_name", "student__native_name"]
+    readonly_fields = ["program", "student", "city", "state", "confirm_by", "submitted_at"]
+    inlines = [ApplicationEventInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "program", "city", "detail"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "program", "city"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.register(RubricCriterion)
+admin.site.register(RequiredDocument)

@@ -43,7 +43,9 @@ def test_apply_review_accept_confirm_in_two_browsers(
     student.locator(".apply-form button[type=submit]").click()
     expect(student).to_have_url(re.compile(r"/me/applications/\d+/edit/$"))
     application = Application.objects.get(student=alice)
-    student.locator("#id_motivation").fill("도자기를 좋아하고 쯔보의 친구들과 함께 배우고 싶어요. " * 3)
+    student.locator("#id_motivation").fill(
+        "도자기를 좋아하고 쯔보의 친구들과 함께 배우고 싶어요. " * 3
+    )
     student.locator("#id_gender").select_option("female")
     student.locator("#id_can_host").select_option("yes")
     student.locator("#id_other_children").fill("1")
@@ -61,7 +63,9 @@ def test_apply_review_accept_confirm_in_two_browsers(
 
     # Submitting asks for confirmation first.
     student.locator("#answers button[name=submit]").click()
-    expect(student).to_have_url(re.compile(rf"/me/applications/{application.pk}/submit/(#documents)?$"))
+    expect(student).to_have_url(
+        re.compile(rf"/me/applications/{application.pk}/submit/(#documents)?$")
+    )
     assert Application.objects.get(pk=application.pk).state == State.DRAFT
     student.locator("main form button[type=submit]").click()
     expect(student).to_have_url(re.compile(rf"/me/applications/{application.pk}/(#documents)?$"))

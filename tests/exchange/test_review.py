@@ -51,15 +51,11 @@ def test_review_save_first_review_moves_submitted_to_under_review(
     ]
 
 
-def test_review_save_submit_with_a_criterion_unscored_is_refused(
-    program_ab, city_a, carol, rubric
-):
+def test_review_save_submit_with_a_criterion_unscored_is_refused(program_ab, city_a, carol, rubric):
     application = applicant(program_ab, city_a, 1)
 
     with pytest.raises(ValidationError) as excinfo:
-        review_save(
-            application=application, reviewer=carol, scores={rubric[0].pk: 3}, submit=True
-        )
+        review_save(application=application, reviewer=carol, scores={rubric[0].pk: 3}, submit=True)
 
     assert excinfo.value.messages == ["Score every criterion before submitting your review."]
     assert Review.objects.filter(submitted_at__isnull=False).count() == 0
@@ -85,9 +81,7 @@ def test_review_save_after_submitting_is_refused(program_ab, city_a, carol, rubr
     assert excinfo.value.messages == ["You have already submitted your review of this application."]
 
 
-def test_review_panel_hides_others_until_own_review_is_submitted(
-    program_ab, city_a, carol, rubric
-):
+def test_review_panel_hides_others_until_own_review_is_submitted(program_ab, city_a, carol, rubric):
     second = factories.CoordinatorFactory(email="second@example.org", cities=[city_a])
     application = applicant(program_ab, city_a, 1)
     review_save(

@@ -3,13 +3,16 @@
 Idempotent: running it again updates what it created and adds nothing twice.
 """
 
+import io
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from accounts import services as account_services
 from accounts.models import GuardianConsent, User
@@ -17,6 +20,7 @@ from accounts.rules import coordinator_city_ids
 from exchange import demo_data as demo
 from exchange.models import (
     Application,
+    ApplicationDocument,
     City,
     Language,
     Partnership,
@@ -234,6 +238,24 @@ class Command(BaseCommand):
             coordinator = next(
                 u for u in users.values() if application.city_id in coordinator_city_ids(u)
             )
+            if state != "draft":
+                self._attach_demo_documents(application)
             for step in paths[state]:
                 by = student if step in {"submitted", "confirmed"} else coordinator
                 set_application_state(application, step, by=by)
+
+    def _attach_demo_documents(self, application: Application) -> None:
+        """A one-page PDF for each required document, stored like a real upload."""
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        for requirement in application.program.required_documents.all():
+            document = ApplicationDocument(
+                application=application,
+                requirement=requirement,
+                content_type="application/pdf",
+                size=len(buffer.getvalue()),
+                original_name=f"{requirement.kind}.pdf",
+            )
+            document.file.save("demo.pdf", ContentFile(buffer.getvalue()), save=True)
