@@ -1,4 +1,5 @@
-"""The core domain's data, one module per part: the network, programs, applications, review."""
+"""The core domain's data, one module per part: the network, programs, applications, review,
+matching."""
 
 from exchange.models.applications import (
     Application,
@@ -9,6 +10,13 @@ from exchange.models.applications import (
     Diet,
     Reminder,
     RequiredDocument,
+)
+from exchange.models.matching import (
+    MatchApproval,
+    MatchGroup,
+    Matching,
+    MatchLeftover,
+    MatchMember,
 )
 from exchange.models.network import City, Country, Language, LanguageLevel, Partnership, Theme
 from exchange.models.programs import Program, ProgramCity
@@ -25,6 +33,11 @@ __all__ = [
     "Diet",
     "Language",
     "LanguageLevel",
+    "MatchApproval",
+    "MatchGroup",
+    "MatchLeftover",
+    "MatchMember",
+    "Matching",
     "Partnership",
     "Program",
     "ProgramCity",

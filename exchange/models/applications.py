@@ -240,6 +240,10 @@ class AuditEntry(models.Model):
         DOCUMENT_DELETE = "document-delete", _("Removed a document")
         EXPORT = "export", _("Exported the applicant list")
         DECISIONS_RELEASE = "decisions-release", _("Released decisions")
+        MATCHING_RUN = "matching-run", _("Ran the matching")
+        MATCHING_CHANGE = "matching-change", _("Changed the matching")
+        MATCHING_APPROVE = "matching-approve", _("Approved the matching")
+        MATCHING_PUBLISH = "matching-publish", _("Published the matching")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
