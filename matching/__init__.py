@@ -4,6 +4,7 @@ Pure Python plus numpy/scipy; it never imports Django, so it can be tested and b
 its own. The Django side turns model rows into `Participant`s and stores the results.
 """
 
+from matching.groups import explain_group, form_groups
 from matching.model import (
     Group,
     GroupResult,
@@ -38,8 +39,10 @@ __all__ = [
     "Participant",
     "Reason",
     "Triad",
+    "explain_group",
     "explain_pair",
     "explain_triad",
+    "form_groups",
     "match_pairs",
     "pair_score",
     "pair_violations",
