@@ -356,12 +356,14 @@ def _match_pool(
                 size=len(rows),
                 places=len(cols),
             )
-    second_compatible = second_feasible.sum(axis=0)
+    # Compatible hosts, each counted once whether they could take this person first or second.
+    compatible_cols = feasible.copy()
+    compatible_cols[second_hosts] |= second_feasible
     for index, person in enumerate(cols_people):
         if index not in placed_cols:
             leftovers[person.id] = _leftover_reasons(
                 person,
-                compatible=int(feasible[:, index].sum() + second_compatible[index]),
+                compatible=int(compatible_cols[:, index].sum()),
                 blocked={name: int((~ok[:, index]).sum()) for name, ok in checks.items()},
                 size=len(cols),
                 places=host_places,
