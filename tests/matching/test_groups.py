@@ -87,7 +87,7 @@ def test_form_groups_person_outside_the_window_is_a_time_zone_leftover():
 
     assert result.slot_utc == 16 * 60
     # One group of 8 and two of 4 are equally far from the middle (6): more groups win.
-    assert [g.members for g in result.groups] == [(1, 4, 101, 104), (2, 3, 102, 103)]
+    assert [g.members for g in result.groups] == [(1, 2, 101, 102), (3, 4, 103, 104)]
     assert result.leftovers == (
         Leftover(105, (Reason("time_zone", {"utc_offset_minutes": 720, "slot_utc": 960}),)),
     )
@@ -134,9 +134,26 @@ def test_form_groups_fixed_group_kept_and_rest_grouped_around_it():
         [people[0], people[6]], RULES, slot_utc=None, fixed=True
     )
     assert result.groups[0].reasons[0] == Reason("fixed")
-    # A: 3 + 2, B: 2 + 3, dealt snake-wise in id order (all profiles are alike).
-    assert [g.members for g in result.groups[1:]] == [(2, 5, 6, 102, 105), (3, 4, 103, 104, 106)]
+    # A: 3 + 2, B: 2 + 3, cut in id order (all profiles are alike).
+    assert [g.members for g in result.groups[1:]] == [(2, 3, 4, 102, 103), (5, 6, 104, 105, 106)]
     assert result.leftovers == ()
+
+
+def test_form_groups_keeps_speakers_of_a_common_language_together():
+    english_a = [person(i, "A", languages={"ko": 4, "en": 3}) for i in (1, 2, 3, 4)]
+    korean_only = [person(i, "A", languages={"ko": 4}) for i in (5, 6, 7, 8)]
+    english_b = [person(i, "B", languages={"zh": 4, "en": 3}) for i in (101, 102, 103, 104)]
+    chinese_only = [person(i, "B", languages={"zh": 4}) for i in (105, 106, 107, 108)]
+    people = korean_only + english_b + chinese_only + english_a
+
+    result = form_groups(people, GroupRules(min_size=4, max_size=4))
+
+    assert [(g.members, g.reasons[1]) for g in result.groups] == [
+        ((1, 2, 101, 102), Reason("common_languages", {"languages": ("en",)})),
+        ((3, 4, 103, 104), Reason("common_languages", {"languages": ("en",)})),
+        ((5, 6, 105, 106), Reason("common_languages", {"languages": ()})),
+        ((7, 8, 107, 108), Reason("common_languages", {"languages": ()})),
+    ]
 
 
 def test_form_groups_fixed_unknown_id_raises():
