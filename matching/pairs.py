@@ -27,11 +27,12 @@ docs/matching.md for why.
 
 Reason codes on a pair or triad (``detail`` keys in brackets):
 
-- ``shared_language`` (languages): spoken by both at the minimum level or better;
+- ``shared_language`` (languages): spoken by both at the minimum level or better (absent
+  only from a fixed or hand-made pair that has none);
 - ``language_practice`` (learner, languages): what `learner` can practise with the other;
 - ``shared_interests`` (interests);
 - ``age_gap`` (years);
-- ``same_gender`` (gender): only when the rules ask for it;
+- ``same_gender`` (gender): when the rules ask for it and the genders are equal;
 - ``household_ok`` (host, visitor, dietary_needs, pet_allergy): the host's household meets the
   visitor's needs; one per hosting direction;
 - ``second_visitor`` (host, visitor): a triad's extra visitor, who does not host in return;
@@ -147,7 +148,12 @@ def pair_score(a: Participant, b: Participant, rules: PairRules) -> float:
 
 
 def _positive_reasons(a: Participant, b: Participant, rules: PairRules) -> list[Reason]:
-    reasons = [Reason("shared_language", {"languages": _shared_languages(a, b, rules)})]
+    """What the two have going for them; only what is true, so a fixed pair that breaks a
+    constraint can carry these beside its violations."""
+    reasons = []
+    languages = _shared_languages(a, b, rules)
+    if languages:
+        reasons.append(Reason("shared_language", {"languages": languages}))
     for learner, other in ((a, b), (b, a)):
         practised = sorted(
             code for code in learner.learning if other.languages.get(code, 0) >= ADVANCED
@@ -160,7 +166,7 @@ def _positive_reasons(a: Participant, b: Participant, rules: PairRules) -> list[
     if shared:
         reasons.append(Reason("shared_interests", {"interests": shared}))
     reasons.append(Reason("age_gap", {"years": abs(a.age - b.age)}))
-    if rules.same_gender:
+    if rules.same_gender and a.gender and a.gender == b.gender:
         reasons.append(Reason("same_gender", {"gender": a.gender}))
     return reasons
 
@@ -184,7 +190,7 @@ def explain_pair(a: Participant, b: Participant, rules: PairRules, *, fixed: boo
     """
     violations = pair_violations(a, b, rules)
     reasons = [Reason("fixed")] if fixed else []
-    reasons += _positive_reasons(a, b, rules) if not violations else []
+    reasons += _positive_reasons(a, b, rules)
     if violations:
         reasons += violations
     else:

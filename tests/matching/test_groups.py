@@ -121,6 +121,32 @@ def test_form_groups_too_few_for_one_group():
     )
 
 
+def test_form_groups_session_longer_than_the_window_leaves_everyone_in_time_zone():
+    people = [person(1, "A"), person(101, "B", utc_offset_minutes=60)]
+
+    result = form_groups(people, GroupRules(session_minutes=6 * 60))
+
+    assert result == GroupResult(
+        groups=(),
+        leftovers=(
+            Leftover(1, (Reason("time_zone", {"utc_offset_minutes": 0, "slot_utc": None}),)),
+            Leftover(101, (Reason("time_zone", {"utc_offset_minutes": 60, "slot_utc": None}),)),
+        ),
+        slot_utc=None,
+    )
+
+
+def test_form_groups_window_across_midnight_finds_the_slot():
+    rules = GroupRules(window_start=23 * 60, window_end=1 * 60, min_size=2, max_size=2)
+    people = [person(1, "A"), person(101, "B", utc_offset_minutes=-30)]
+
+    result = form_groups(people, rules)
+
+    # A can start 23:00-00:00 UTC, B 23:30-00:30; both at 23:30, 23:45 and 00:00, and slots
+    # count from 00:00 UTC, so 00:00 is the earliest.
+    assert (result.slot_utc, [g.members for g in result.groups]) == (0, [(1, 101)])
+
+
 def test_form_groups_empty_input_gives_empty_result():
     assert form_groups([], RULES) == GroupResult(groups=(), leftovers=(), slot_utc=None)
 

@@ -243,10 +243,27 @@ def test_match_pairs_fixed_pair_breaking_a_constraint_is_kept_with_its_violation
     result = match_pairs(a, b, RULES, fixed=[(101, 1)])
 
     assert [(p.a, p.b, p.fixed) for p in result.pairs] == [(1, 101, True)]
-    assert result.pairs[0].reasons[0] == Reason("fixed")
-    assert result.pairs[0].reasons[1:] == (
+    assert result.pairs[0].reasons == (
+        Reason("fixed"),
+        Reason("shared_language", {"languages": ("en", "ko")}),
+        Reason("age_gap", {"years": 0}),
+        Reason("same_gender", {"gender": "f"}),
         Reason("violation", {"constraint": "pet_allergy", "host": 1, "visitor": 101}),
     )
+
+
+def test_match_pairs_fixed_triad_kept_and_rest_matched_around_it():
+    a = [person(1), person(2)]
+    b = [person(101, "B"), person(102, "B", can_host=False), person(103, "B")]
+
+    result = match_pairs(a, b, TWO, fixed=[(1, 101, 102)])
+
+    assert [(t.host, t.visitor, t.second_visitor, t.fixed) for t in result.triads] == [
+        (1, 101, 102, True)
+    ]
+    assert result.triads[0].reasons[0] == Reason("fixed")
+    assert [(p.a, p.b, p.fixed) for p in result.pairs] == [(2, 103, False)]
+    assert result.leftovers == ()
 
 
 def test_match_pairs_fixed_unknown_id_raises():
