@@ -31,6 +31,11 @@ class Participant:
     diets_offered: frozenset[str]  # what this household can cater for
     utc_offset_minutes: int = 0
 
+    def __hash__(self) -> int:
+        # `languages` is a plain dict, which would make the generated hash fail; equal
+        # participants have equal ids, so the id is a sound hash.
+        return hash(self.id)
+
 
 @dataclass(frozen=True)
 class PairRules:

@@ -58,6 +58,21 @@ def test_form_groups_balanced_in_range_and_everyone_once(people, sizes):
 
 @settings(max_examples=30, deadline=None)
 @given(people=cities(), data=st.data())
+def test_form_groups_fixed_group_kept_and_nobody_placed_twice(people, data):
+    if not people:
+        return
+    locked = tuple(data.draw(st.lists(st.sampled_from(people), unique=True, max_size=5)))
+    ids = tuple(p.id for p in locked)
+
+    result = form_groups(people, RULES, fixed=[ids] if ids else [])
+
+    assert [g.members for g in result.groups if g.fixed] == ([tuple(sorted(ids))] if ids else [])
+    placed = [i for g in result.groups for i in g.members] + [x.id for x in result.leftovers]
+    assert sorted(placed) == sorted(p.id for p in people)
+
+
+@settings(max_examples=30, deadline=None)
+@given(people=cities(), data=st.data())
 def test_form_groups_same_input_in_any_order_gives_same_result(people, data):
     shuffled = data.draw(st.permutations(people))
 

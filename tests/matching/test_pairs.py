@@ -111,6 +111,30 @@ def test_match_pairs_same_input_in_any_order_gives_same_result(side_a, side_b, t
     assert match_pairs(shuffled_a, shuffled_b, rules) == match_pairs(side_a, side_b, rules)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    side_a=side(city="A", first_id=1, max_size=5),
+    side_b=side(city="B", first_id=101, max_size=5),
+    data=st.data(),
+)
+def test_match_pairs_fixed_pair_kept_whatever_it_breaks_and_the_rest_stays_valid(
+    side_a, side_b, data
+):
+    if not side_a or not side_b:
+        return
+    a = data.draw(st.sampled_from(side_a))
+    b = data.draw(st.sampled_from(side_b))
+    people = {p.id: p for p in side_a + side_b}
+
+    result = match_pairs(side_a, side_b, RULES, fixed=[(b.id, a.id)])
+
+    assert [p for p in result.pairs if p.fixed] == [explain_pair(a, b, RULES, fixed=True)]
+    assert [
+        pair_violations(people[p.a], people[p.b], RULES) for p in result.pairs if not p.fixed
+    ] == [() for p in result.pairs if not p.fixed]
+    assert _everyone_once(result, set(people))
+
+
 # --- adversarial examples ---
 
 
