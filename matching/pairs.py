@@ -288,6 +288,39 @@ def _blocked_reasons(blocked_counts: dict[str, int]) -> list[Reason]:
     return [Reason("blocked", {"constraint": name, "candidates": count}) for count, name in ranked]
 
 
+def _assign(
+    feasible: np.ndarray,
+    score: np.ndarray,
+    second_hosts: np.ndarray,
+    second_feasible: np.ndarray,
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Optimal assignment; returns first visitors and second visitors as row -> column.
+
+    Lexicographic objective in one weight: the number of feasible places first, then (with
+    second places) the number of first-visitor places, then the total score. Each tier's
+    bonus exceeds the most the lower tiers can add up to, so no trade between tiers pays.
+    """
+    rows, cols = feasible.shape
+    most = min(rows + len(second_hosts), cols)
+    pair_bonus = float(most + 1) if len(second_hosts) else 0.0
+    place_bonus = (most + 1) * (pair_bonus + 1)
+    value = np.where(feasible, place_bonus + pair_bonus + score, 0.0)
+    if len(second_hosts):
+        second_value = np.where(second_feasible, place_bonus + score[second_hosts], 0.0)
+        value = np.vstack([value, second_value])
+    row_index, col_index = linear_sum_assignment(value, maximize=True)
+
+    primary: dict[int, int] = {}
+    second: dict[int, int] = {}
+    for r, c in zip(row_index.tolist(), col_index.tolist(), strict=True):
+        if r < rows:
+            if feasible[r, c]:
+                primary[r] = c
+        elif second_feasible[r - rows, c]:
+            second[int(second_hosts[r - rows])] = c
+    return primary, second
+
+
 def _match_pool(
     rows_people: Sequence[Participant],
     cols_people: Sequence[Participant],
@@ -320,26 +353,18 @@ def _match_pool(
     else:
         second_feasible = np.zeros((0, len(cols)), dtype=bool)
 
-    # Lexicographic objective in one weight: the number of feasible places first, then (for
-    # triads) the number of ordinary pairs, then the total score. Each tier's bonus exceeds
-    # the most the lower tiers can add up to, so no trade between tiers ever pays.
-    most = min(len(rows) + len(second_hosts), len(cols))
-    pair_bonus = float(most + 1) if len(second_hosts) else 0.0
-    place_bonus = (most + 1) * (pair_bonus + 1)
-    value = np.where(feasible, place_bonus + pair_bonus + score, 0.0)
-    if len(second_hosts):
-        second_value = np.where(second_feasible, place_bonus + score[second_hosts], 0.0)
-        value = np.vstack([value, second_value])
-    row_index, col_index = linear_sum_assignment(value, maximize=True)
-
-    primary: dict[int, int] = {}
-    second: dict[int, int] = {}
-    for r, c in zip(row_index.tolist(), col_index.tolist(), strict=True):
-        if r < len(rows):
-            if feasible[r, c]:
-                primary[r] = c
-        elif second_feasible[r - len(rows), c]:
-            second[int(second_hosts[r - len(rows)])] = c
+    # A second visitor needs the host to have a first one, which an assignment cannot
+    # express. So: offer second places only to hosts with a possible first visitor, solve,
+    # and while some host got a second visitor but no first, withdraw that host's second
+    # place and solve again. Each round withdraws at least one, so this ends; usually the
+    # first round is already clean.
+    offered = feasible[second_hosts].any(axis=1)
+    while True:
+        primary, second = _assign(feasible, score, second_hosts[offered], second_feasible[offered])
+        one_way = [h for h in second if h not in primary]
+        if not one_way:
+            break
+        offered &= ~np.isin(second_hosts, one_way)
 
     pairs = []
     triads = []
@@ -348,7 +373,6 @@ def _match_pool(
             triads.append((r, c, second[r]))
         else:
             pairs.append((r, c))
-    # A second visitor whose host has no first visitor would be a one-way stay: drop it.
     placed_cols = {c for _, c in pairs} | {c for t in triads for c in t[1:]}
     placed_rows = {r for r, _ in pairs} | {t[0] for t in triads}
 
