@@ -188,6 +188,12 @@ def explain_pair(a: Participant, b: Participant, rules: PairRules, *, fixed: boo
 
     Broken constraints appear as ``violation`` reasons instead of ``household_ok``.
     """
+    return _explain_pair(a, b, rules, score=pair_score(a, b, rules), fixed=fixed)
+
+
+def _explain_pair(
+    a: Participant, b: Participant, rules: PairRules, *, score: float, fixed: bool = False
+) -> Pair:
     violations = pair_violations(a, b, rules)
     reasons = [Reason("fixed")] if fixed else []
     reasons += _positive_reasons(a, b, rules)
@@ -195,7 +201,7 @@ def explain_pair(a: Participant, b: Participant, rules: PairRules, *, fixed: boo
         reasons += violations
     else:
         reasons += [_household_reason(a, b), _household_reason(b, a)]
-    return Pair(a=a.id, b=b.id, score=pair_score(a, b, rules), reasons=tuple(reasons), fixed=fixed)
+    return Pair(a=a.id, b=b.id, score=score, reasons=tuple(reasons), fixed=fixed)
 
 
 def explain_triad(
@@ -207,7 +213,26 @@ def explain_triad(
     fixed: bool = False,
 ) -> Triad:
     """A triad's score is the mean of its two hosting pairs' scores."""
-    first = explain_pair(host, visitor, rules)
+    return _explain_triad(
+        host,
+        visitor,
+        second_visitor,
+        rules,
+        scores=(pair_score(host, visitor, rules), pair_score(host, second_visitor, rules)),
+        fixed=fixed,
+    )
+
+
+def _explain_triad(
+    host: Participant,
+    visitor: Participant,
+    second_visitor: Participant,
+    rules: PairRules,
+    *,
+    scores: tuple[float, float],
+    fixed: bool = False,
+) -> Triad:
+    first = _explain_pair(host, visitor, rules, score=scores[0])
     second_broken = _hosting_violations(host, second_visitor, rules)
     reasons = [Reason("fixed")] if fixed else []
     reasons += [r for r in first.reasons if r.code != "fixed"]
@@ -216,7 +241,7 @@ def explain_triad(
         reasons += _violation_reasons(host, second_visitor, second_broken)
     else:
         reasons.append(_household_reason(host, second_visitor))
-    score = (first.score + pair_score(host, second_visitor, rules)) / 2
+    score = (scores[0] + scores[1]) / 2
     return Triad(
         host=host.id,
         visitor=visitor.id,
@@ -327,14 +352,15 @@ def _match_pool(
     rules: PairRules,
     *,
     two_visitors: bool,
-) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], dict[int, list[Reason]]]:
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], dict[int, list[Reason]], np.ndarray]:
     """Rows are the smaller side (they may host a second visitor). Returns row-col index pairs,
-    (host row, col, second col) triads, and leftover reasons by participant id."""
+    (host row, col, second col) triads, leftover reasons by participant id, and the score
+    matrix (rows x cols)."""
     leftovers: dict[int, list[Reason]] = {}
     if not rows_people or not cols_people:
         for p in (*rows_people, *cols_people):
             leftovers[p.id] = [Reason("no_candidates")]
-        return [], [], leftovers
+        return [], [], leftovers, np.zeros((len(rows_people), len(cols_people)))
 
     vocab = Vocabularies.of([*rows_people, *cols_people])
     rows = Side.of(rows_people, vocab, min_level=rules.min_shared_level)
@@ -398,7 +424,7 @@ def _match_pool(
                 size=len(cols),
                 places=host_places,
             )
-    return pairs, triads, leftovers
+    return pairs, triads, leftovers, score
 
 
 def _leftover_reasons(
@@ -470,17 +496,19 @@ def match_pairs(
     flipped = len(pool_b) < len(pool_a)
     rows_people, cols_people = (pool_b, pool_a) if flipped else (pool_a, pool_b)
     two_visitors = rules.allow_two_visitors and len(rows_people) < len(cols_people)
-    pairs, triads, leftovers = _match_pool(
+    pairs, triads, leftovers, score = _match_pool(
         rows_people, cols_people, rules, two_visitors=two_visitors
     )
 
     result_pairs = list(fixed_pairs)
     for r, c in pairs:
         a, b = (cols_people[c], rows_people[r]) if flipped else (rows_people[r], cols_people[c])
-        result_pairs.append(explain_pair(a, b, rules))
+        result_pairs.append(_explain_pair(a, b, rules, score=float(score[r, c])))
     result_triads = list(fixed_triads)
     for r, c1, c2 in triads:
-        result_triads.append(explain_triad(rows_people[r], cols_people[c1], cols_people[c2], rules))
+        host, first, second = rows_people[r], cols_people[c1], cols_people[c2]
+        scores = (float(score[r, c1]), float(score[r, c2]))
+        result_triads.append(_explain_triad(host, first, second, rules, scores=scores))
     return PairResult(
         pairs=tuple(sorted(result_pairs, key=lambda p: (p.a, p.b))),
         triads=tuple(sorted(result_triads, key=lambda t: t.host)),

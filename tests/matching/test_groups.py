@@ -33,7 +33,7 @@ def _cities(group: Group, people: dict) -> Counter:
     return Counter(people[i].city for i in group.members)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(people=cities(), sizes=st.sampled_from(((4, 8), (3, 5), (2, 4), (6, 6))))
 def test_form_groups_balanced_in_range_and_everyone_once(people, sizes):
     rules = GroupRules(min_size=sizes[0], max_size=sizes[1])
