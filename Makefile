@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench bench-review lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test bench bench-review bench-matching lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,16 @@ test: install system-fonts system-test-tools
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 
-bench: bench-review
+bench: bench-review bench-matching
 
 bench-review: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
+
+# Times the matching engine (2,000 x 2,000 pairs, 10,000 people in groups) and compares it
+# with the PyPI `matching` package's stable marriage; prints a table, asserts nothing.
+bench-matching: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/matching_bench.py
 
 lint: install
 	$(BIN)/ruff check .
