@@ -17,8 +17,11 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Certificates (WeasyPrint): Noto Sans CJK covers Hangul, Han, kana and Vietnamese; Pango and
+# its FreeType backend lay text out; HarfBuzz-Subset embeds only the glyphs used (without it
+# WeasyPrint 70 warns, and the suite turns warnings into errors).
 system-fonts:
-	@scripts/ensure-system-packages fonts-noto-cjk
+	@scripts/ensure-system-packages fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 # Chromium for the browser tests; gettext so a test can prove the catalogues are complete.
 system-test-tools:
