@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test bench bench-pdf lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: install system-fonts
 
 test: install system-fonts system-test-tools
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Prints render times and memory growth for certificates; goals are in docs/certificates.md.
+bench-pdf: install system-fonts
+	$(BIN)/python bench/pdf_bench.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,109 @@
+"""Certificate rendering figures: one certificate warm, a 200-page batch, memory over 1,000.
+
+Run with `make bench-pdf`. Prints figures and the goals beside them; it asserts nothing,
+because timings depend on the machine (docs/certificates.md records what we measured).
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The embedded defaults: no database or Redis is touched, only templates and static files.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchange.settings")
+
+import django
+
+django.setup()
+
+from django.template.loader import render_to_string  # noqa: E402
+
+from exchange.pdf import qr_svg, render_pdf, render_pdf_pages  # noqa: E402
+
+SINGLE_RUNS = 20
+WARM_UPS = 2
+BATCH_PAGES = 200
+MEMORY_RENDERS = 1000
+MEMORY_WARM_UPS = 20
+
+
+def certificate_html(number: int) -> str:
+    serial = f"GJ-2026-{number:06d}"
+    verify_url = f"https://exchange.example/verify/{serial}"
+    return render_to_string(
+        "exchange/certificate.html",
+        {
+            "holder_native": "김민지",
+            "holder_latin": "Kim Minji",
+            "program_title": "Gwangju–Zibo Youth Robotics Camp",
+            "cities": ["광주시 Gwangju", "淄博市 Zibo"],
+            "starts_on": date(2026, 7, 20),
+            "ends_on": date(2026, 7, 31),
+            "issued_on": date(2026, 8, 3),
+            "serial": serial,
+            "verify_url": verify_url,
+            "qr_svg": qr_svg(verify_url),
+            "emblem_url": None,
+            "signature_url": None,
+            "signatory_name": "Park Jiwon",
+            "languages": ["ko", "zh-hans"],
+        },
+    )
+
+
+def one_certificate(number: int) -> bytes:
+    return render_pdf(certificate_html(number))
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("No VmRSS in /proc/self/status")
+
+
+def main():
+    for number in range(WARM_UPS):
+        one_certificate(number)
+    times = []
+    for number in range(SINGLE_RUNS):
+        start = time.perf_counter()
+        one_certificate(number)
+        times.append(time.perf_counter() - start)
+    print(
+        f"one certificate (ko+zh-hans, template + QR + PDF), median of {SINGLE_RUNS} warm: "
+        f"{statistics.median(times) * 1000:.0f} ms (min {min(times) * 1000:.0f}, "
+        f"max {max(times) * 1000:.0f}; goal <= 100 ms)"
+    )
+
+    start = time.perf_counter()
+    htmls = [certificate_html(number) for number in range(BATCH_PAGES)]
+    data = render_pdf_pages(htmls)
+    elapsed = time.perf_counter() - start
+    print(
+        f"batch of {BATCH_PAGES} pages in one PDF: {elapsed:.1f} s, "
+        f"{elapsed * 1000 / BATCH_PAGES:.1f} ms/page, {len(data) / 1024:.0f} KiB "
+        f"(goal <= 10 ms/page)"
+    )
+
+    for number in range(MEMORY_WARM_UPS):
+        one_certificate(number)
+    before = rss_kib()
+    start = time.perf_counter()
+    for number in range(MEMORY_RENDERS):
+        one_certificate(number)
+    elapsed = time.perf_counter() - start
+    after = rss_kib()
+    print(
+        f"RSS over {MEMORY_RENDERS} renders: {before / 1024:.1f} -> {after / 1024:.1f} MiB, "
+        f"growth {(after - before) / 1024:.1f} MiB (goal <= 10 MB); "
+        f"{elapsed * 1000 / MEMORY_RENDERS:.0f} ms/render on average"
+    )
+
+
+if __name__ == "__main__":
+    main()
