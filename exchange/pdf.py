@@ -8,6 +8,7 @@ docs/certificates.md explains the choices and the figures.
 """
 
 import mimetypes
+import threading
 from collections.abc import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +17,7 @@ import weasyprint
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.utils.safestring import SafeString, mark_safe
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "static"
@@ -110,6 +112,23 @@ class PortalURLFetcher(URLFetcher):
         return portal_url_fetcher(url)
 
 
+_thread_state = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """The calling thread's font configuration, made once and reused.
+
+    A new FontConfiguration is a new Pango font map that loads and parses the large CJK
+    fonts again: about 90 ms of every render. Per thread because Pango font maps are not
+    thread-safe. Reuse is sound while certificates declare no @font-face (fonts come from
+    fontconfig): such rules would accumulate in the shared configuration.
+    """
+    config = getattr(_thread_state, "font_config", None)
+    if config is None:
+        config = _thread_state.font_config = FontConfiguration()
+    return config
+
+
 def _html(html: str) -> weasyprint.HTML:
     # No base URL: relative references stay relative and the fetcher refuses them, instead
     # of resolving against the working directory as file: URLs.
@@ -118,12 +137,15 @@ def _html(html: str) -> weasyprint.HTML:
 
 def _css(stylesheets: Iterable[str]) -> list[weasyprint.CSS]:
     fetcher = PortalURLFetcher()
-    return [weasyprint.CSS(url=url, url_fetcher=fetcher) for url in stylesheets]
+    return [
+        weasyprint.CSS(url=url, url_fetcher=fetcher, font_config=_font_config())
+        for url in stylesheets
+    ]
 
 
 def render_pdf(html: str, *, stylesheets: Sequence[str] = ()) -> bytes:
     """One HTML document as PDF bytes. `stylesheets` are extra `static:` CSS URLs."""
-    return _html(html).write_pdf(stylesheets=_css(stylesheets))
+    return _html(html).write_pdf(stylesheets=_css(stylesheets), font_config=_font_config())
 
 
 def render_pdf_pages(htmls: Iterable[str], *, stylesheets: Sequence[str] = ()) -> bytes:
@@ -133,7 +155,8 @@ def render_pdf_pages(htmls: Iterable[str], *, stylesheets: Sequence[str] = ()) -
     are embedded once for the whole batch instead of once per certificate.
     """
     css = _css(stylesheets)
-    documents = [_html(html).render(stylesheets=css) for html in htmls]
+    font_config = _font_config()
+    documents = [_html(html).render(stylesheets=css, font_config=font_config) for html in htmls]
     if not documents:
         raise ValueError("render_pdf_pages needs at least one document.")
     all_pages = [page for document in documents for page in document.pages]
