@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench bench-review bench-matching lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test bench bench-review bench-matching bench-pdf lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,11 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Certificates (WeasyPrint): Noto Sans CJK covers Hangul, Han, kana and Vietnamese; Pango and
+# its FreeType backend lay text out; HarfBuzz-Subset embeds only the glyphs used (without it
+# WeasyPrint 70 warns, and the suite turns warnings into errors).
 system-fonts:
-	@scripts/ensure-system-packages fonts-noto-cjk
+	@scripts/ensure-system-packages fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 # Chromium for the browser tests; gettext so a test can prove the catalogues are complete.
 system-test-tools:
@@ -37,7 +40,7 @@ test: install system-fonts system-test-tools
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 
-bench: bench-review bench-matching
+bench: bench-review bench-matching bench-pdf
 
 bench-review: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
@@ -47,6 +50,10 @@ bench-review: install
 bench-matching: install
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/matching_bench.py
+
+# Prints render times and memory growth for certificates; goals are in docs/certificates.md.
+bench-pdf: install system-fonts
+	$(BIN)/python bench/pdf_bench.py
 
 lint: install
 	$(BIN)/ruff check .
