@@ -6,8 +6,10 @@ no EXIF (phone photos carry GPS), XMP, comments, colour profiles or bytes after 
 """
 
 import math
+import threading
 import unicodedata
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -17,7 +19,7 @@ from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -200,6 +202,26 @@ def _has_active_content(root) -> bool:
     return False
 
 
+_truncation_lock = threading.Lock()
+
+
+@contextmanager
+def _truncated_refused():
+    """Decode with Pillow's LOAD_TRUNCATED_IMAGES off, whatever the process set.
+
+    WeasyPrint turns it on for the whole process when it is imported (weasyprint/images.py),
+    so in a worker that renders certificates a cut-off upload would otherwise decode "fine",
+    padded with grey. The lock keeps two uploads from restoring each other's value.
+    """
+    with _truncation_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _reencode(data: bytes, content_type: str) -> bytes:
     formats = _PIL_FORMATS[content_type]
     try:
@@ -211,7 +233,7 @@ def _reencode(data: bytes, content_type: str) -> bytes:
                     raise _too_many_pixels()
                 probe.verify()
             # verify() leaves the image unusable, so decode again from the start.
-            with Image.open(BytesIO(data), formats=formats) as image:
+            with Image.open(BytesIO(data), formats=formats) as image, _truncated_refused():
                 image.load()
                 upright = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:

@@ -449,3 +449,17 @@ def test_clean_upload_decompression_bomb_refused(width, height):
     error = refusal(png_header_only(width, height), "emblem.png")
 
     assert (error.messages, error.code) == ([TOO_MANY_PIXELS], "too_many_pixels")
+
+
+def test_clean_upload_truncated_jpeg_refused_after_weasyprint_is_imported():
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process on import."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    whole = image_bytes(Image.new("RGB", (64, 64), (10, 120, 200)), "JPEG")
+
+    error = refusal(whole[: len(whole) // 2], "photo.jpg")
+
+    assert error.code == "corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
