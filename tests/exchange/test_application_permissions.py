@@ -708,3 +708,132 @@ def test_application_edit_after_submit_leaves_answers_unchanged(client, alice, p
         "female",
     )
     assert snapshot(application) == before
+
+
+# --- more of the boundary ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    table({"anonymous": 302, "alice": 403, "mina": 403, "carol": 302, "bob": 302, "oscar": 403}),
+)
+def test_review_setup_post_saves_for_the_programs_coordinators_only(
+    request, client, program_ab, persona, status
+):
+    url = f"/coordinate/programs/{program_ab.pk}/setup/"
+    sign_in(request, client, persona)
+
+    response = client.post(
+        url,
+        {
+            "criteria-TOTAL_FORMS": "1",
+            "criteria-INITIAL_FORMS": "0",
+            "criteria-MIN_NUM_FORMS": "0",
+            "criteria-MAX_NUM_FORMS": "12",
+            "criteria-0-name": "Curiosity",
+            "criteria-0-description": "",
+            "criteria-0-weight": "1",
+            "kinds": ["passport"],
+            "blind_review": "on",
+        },
+    )
+
+    assert response.status_code == status
+    program_ab.refresh_from_db()
+    saved = (
+        list(program_ab.criteria.values_list("name", flat=True)),
+        list(program_ab.required_documents.values_list("kind", flat=True)),
+        program_ab.blind_review,
+    )
+    if persona in ("carol", "bob"):
+        assert response.url == f"/coordinate/programs/{program_ab.pk}/applications/"
+        assert saved == (["Curiosity"], ["passport"], True)
+    else:
+        assert saved == ([], [], False)
+    if persona == "anonymous":
+        assert response.url == login_redirect(url)
+
+
+def test_review_queue_filter_by_partner_city_still_lists_own_city_only(
+    client, carol, program_ab, city_b, queue
+):
+    client.force_login(carol)
+
+    response = client.get(
+        f"/coordinate/programs/{program_ab.pk}/applications/", {"city": city_b.pk}
+    )
+
+    assert [a.pk for a in response.context["page"]] == [a.pk for a in queue["a"]]
+
+
+def test_review_queue_filter_for_drafts_lists_no_draft(client, carol, program_ab, queue):
+    client.force_login(carol)
+
+    response = client.get(f"/coordinate/programs/{program_ab.pk}/applications/", {"state": "draft"})
+
+    assert [a.state for a in response.context["page"]] == ["under_review", "submitted"]
+
+
+@pytest.mark.parametrize(("persona", "city"), [("carol", "a"), ("bob", "b")])
+def test_program_audit_lists_own_citys_entries_only(
+    request, client, carol, bob, program_ab, consent_form, queue, persona, city
+):
+    """Carol downloads an A applicant's document and Bob starts reviewing a B applicant:
+    each coordinator's audit log shows only their own city's line."""
+    document = make_document(queue["a"][0], consent_form)
+    client.force_login(carol)
+    download = client.get(f"/documents/{document.pk}/")
+    assert b"".join(download.streaming_content) == pdf_bytes()
+    client.force_login(bob)
+    client.post(
+        f"/coordinate/programs/{program_ab.pk}/applications/bulk/",
+        {"action": "review", "applications": [queue["b"][1].pk]},
+    )
+    sign_in(request, client, persona)
+
+    response = client.get(f"/coordinate/programs/{program_ab.pk}/audit/")
+
+    expected = {
+        "a": [
+            (
+                carol.pk,
+                queue["a"][0].pk,
+                "Downloaded a document: Signed guardian consent form (consent.pdf)",
+            )
+        ],
+        "b": [(bob.pk, queue["b"][1].pk, "Submitted → Under review")],
+    }[city]
+    assert [
+        (line.actor.pk, line.application.pk, line.text) for line in response.context["lines"]
+    ] == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/me/applications/{pk}/confirm/",
+        "/me/applications/{pk}/decline/",
+        "/me/applications/{pk}/withdraw/",
+        "/me/applications/{pk}/documents/{req}/",
+        "/me/applications/{pk}/documents/{req}/delete/",
+        "/coordinate/programs/{program}/applications/bulk/",
+        "/coordinate/programs/{program}/release/{city}/",
+    ],
+)
+def test_post_only_url_by_get_is_not_allowed(
+    request, client, own_application, consent_form, city_a, persona, url
+):
+    url = url.format(
+        pk=own_application.pk,
+        req=consent_form.pk,
+        program=own_application.program_id,
+        city=city_a.pk,
+    )
+    before = snapshot(own_application)
+    sign_in(request, client, persona)
+
+    response = client.get(url)
+
+    assert response.status_code == 405
+    assert snapshot(own_application) == before
