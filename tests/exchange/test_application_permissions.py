@@ -837,3 +837,92 @@ def test_post_only_url_by_get_is_not_allowed(
 
     assert response.status_code == 405
     assert snapshot(own_application) == before
+
+
+@pytest.mark.parametrize("url", ["/me/applications/{pk}/", "/me/applications/"])
+def test_student_pages_hide_prepared_decision_scores_and_comments(
+    client, alice, carol, own_application, rubric, url
+):
+    Application.objects.filter(pk=own_application.pk).update(
+        staged_decision="rejected", staged_by=carol
+    )
+    Review.objects.create(
+        application=own_application, reviewer=carol, total="3.67", submitted_at=timezone.now()
+    )
+    ReviewComment.objects.create(
+        application=own_application, author=carol, body="Internal: motivation is thin"
+    )
+    client.force_login(alice)
+
+    response = client.get(url.format(pk=own_application.pk))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for secret in ("Not selected", "Reject", "3.67", "Internal: motivation is thin"):
+        assert secret not in html
+
+
+def test_review_bulk_with_a_draft_of_own_city_is_refused(client, carol, program_ab, city_a):
+    draft = applicant(program_ab, city_a, state="draft")
+    before = snapshot(draft)
+    client.force_login(carol)
+
+    response = client.post(
+        f"/coordinate/programs/{program_ab.pk}/applications/bulk/",
+        {"action": "review", "applications": [draft.pk]},
+    )
+
+    assert response.status_code == 302
+    assert message_texts(response) == [
+        f"Select a valid choice. {draft.pk} is not one of the available choices."
+    ]
+    assert snapshot(draft) == before
+
+
+@pytest.mark.parametrize(("persona", "city"), [("carol", "city_a"), ("bob", "city_b")])
+def test_review_queue_offers_release_for_own_city_only(request, client, program_ab, persona, city):
+    sign_in(request, client, persona)
+
+    response = client.get(f"/coordinate/programs/{program_ab.pk}/applications/")
+
+    assert [c for c, _counts in response.context["release"]] == [request.getfixturevalue(city)]
+
+
+def test_document_upload_after_submit_is_refused_and_nothing_stored(
+    client, alice, own_application, consent_form
+):
+    Application.objects.filter(pk=own_application.pk).update(state="submitted")
+    files = media_files()
+    client.force_login(alice)
+
+    response = client.post(
+        f"/me/applications/{own_application.pk}/documents/{consent_form.pk}/",
+        {"file": upload("consent.pdf", pdf_bytes())},
+    )
+
+    assert response.status_code == 302
+    assert message_texts(response) == [
+        "Signed guardian consent form: This application was submitted and can no longer be changed."
+    ]
+    assert ApplicationDocument.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+    assert media_files() == files
+
+
+def test_document_delete_after_submit_is_refused_and_keeps_the_file(
+    client, alice, own_application, consent_form
+):
+    Application.objects.filter(pk=own_application.pk).update(state="submitted")
+    document = make_document(own_application, consent_form)
+    files = media_files()
+    client.force_login(alice)
+
+    response = client.post(f"/me/applications/{own_application.pk}/documents/{document.pk}/delete/")
+
+    assert response.status_code == 302
+    assert message_texts(response) == [
+        "This application was submitted and can no longer be changed."
+    ]
+    assert list(ApplicationDocument.objects.values_list("pk", flat=True)) == [document.pk]
+    assert AuditEntry.objects.count() == 0
+    assert media_files() == files
