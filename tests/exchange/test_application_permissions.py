@@ -95,7 +95,7 @@ STUDENT_PAGE = table(
 )
 
 
-def check_student_page(response, before, application, persona, status, url):
+def check_student_page(response, before, application, status, url):
     """The refusals; each test checks what the owner ("ok") gets."""
     if status == "ok":
         return
@@ -116,7 +116,7 @@ def test_my_application_opens_for_its_owner_only(request, client, own_applicatio
 
     response = client.get(url)
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 200
         assert response.context["application"] == own_application
@@ -134,7 +134,7 @@ def test_application_draft_pages_open_for_its_owner_only(
 
     response = client.get(url)
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 200
         assert response.context["application"] == own_application
@@ -151,7 +151,7 @@ def test_application_edit_post_saves_for_its_owner_only(
 
     response = client.post(url, answers(motivation=MOTIVATION, save=""))
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 302
         assert response.url == url
@@ -173,7 +173,7 @@ def test_application_submit_post_submits_for_its_owner_only(
 
     response = client.post(url)
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 302
         assert response.url == f"/me/applications/{own_application.pk}/"
@@ -202,7 +202,7 @@ def test_application_respond_works_for_its_owner_only(
 
     response = client.post(url)
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 302
         assert response.url == f"/me/applications/{own_application.pk}/"
@@ -221,7 +221,7 @@ def test_document_upload_stores_for_its_owner_only(
 
     response = client.post(url, {"file": upload("consent.pdf", pdf_bytes())})
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 302
         assert response.url == f"/me/applications/{own_application.pk}/edit/#documents"
@@ -246,7 +246,7 @@ def test_document_delete_removes_for_its_owner_only(
 
     response = client.post(url)
 
-    check_student_page(response, before, own_application, persona, status, url)
+    check_student_page(response, before, own_application, status, url)
     if status == "ok":
         assert response.status_code == 302
         assert response.url == f"/me/applications/{own_application.pk}/edit/#documents"
