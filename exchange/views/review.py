@@ -40,11 +40,17 @@ PAGE_SIZE = 50
 
 
 def _program(request, pk: int, **_other_url_arguments) -> Program | None:
-    return (
-        Program.objects.prefetch_related("program_cities__city", "criteria", "required_documents")
-        .filter(pk=pk)
-        .first()
-    )
+    # The permission check and the view both ask for the program: load it once per request.
+    cache = request.__dict__.setdefault("_programs", {})
+    if pk not in cache:
+        cache[pk] = (
+            Program.objects.prefetch_related(
+                "program_cities__city", "criteria", "required_documents"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+    return cache[pk]
 
 
 def _my_cities(request, program: Program) -> list[City]:

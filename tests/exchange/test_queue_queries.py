@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 # Session, user and home city; the program with its cities, rubric and documents (5, loaded
 # twice: once for the permission check, once by the view); coordinator memberships; the
 # page count, the page and its languages; the staged counts; the filter form's languages.
-REVIEW_QUEUE_QUERIES = 19
+REVIEW_QUEUE_QUERIES = 14
 # Session, user and home city; the applications with one query per prefetch (events,
 # documents, languages, required documents); then the page frame's consent, membership
 # and permission lookups.
