@@ -341,3 +341,61 @@ MOTIVATIONS = {
     "yuna@demo.example": "학교 방송부 기자예요. 지린의 친구들과 서로의 도시를 취재해 보고 싶어요.",
     "wei@demo.example": "我是学校报社的记者，想和始兴的同学一起写关于我们城市的报道。",
 }
+
+# More confirmed participants, so the demo programs have people to match. Names are common
+# ones in each city's script; the profiles vary on what matching looks at.
+# program title -> {city slug: [(native name, Latin name, gender), ...]}
+EXTRA_PARTICIPANTS = {
+    "Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo": {
+        "gwangju-gyeonggi": [
+            ("이서연", "Lee Seoyeon", "female"),
+            ("김도윤", "Kim Doyun", "male"),
+            ("박지우", "Park Jiwoo", "female"),
+            ("최하준", "Choi Hajun", "male"),
+            ("정수아", "Jung Sua", "female"),
+            ("강민준", "Kang Minjun", "male"),
+        ],
+        "zibo": [
+            ("李思琪", "Li Siqi", "female"),
+            ("张子轩", "Zhang Zixuan", "male"),
+            ("刘雨桐", "Liu Yutong", "female"),
+            ("陈浩然", "Chen Haoran", "male"),
+            ("杨梓涵", "Yang Zihan", "female"),
+            ("赵一鸣", "Zhao Yiming", "male"),
+            ("孙可欣", "Sun Kexin", "female"),
+        ],
+    },
+    "Gwangju–Qingdao Language Café": {
+        "gwangju-metro": [
+            ("윤지민", "Yoon Jimin", "female"),
+            ("임준서", "Lim Junseo", "male"),
+            ("한예린", "Han Yerin", "female"),
+            ("오시우", "Oh Siwoo", "male"),
+            ("서하은", "Seo Haeun", "female"),
+            ("신우진", "Shin Woojin", "male"),
+            ("권나연", "Kwon Nayeon", "female"),
+            ("황건우", "Hwang Geonwoo", "male"),
+        ],
+        "qingdao": [
+            ("王欣怡", "Wang Xinyi", "female"),
+            ("周宇航", "Zhou Yuhang", "male"),
+            ("吴佳琪", "Wu Jiaqi", "female"),
+            ("郑博文", "Zheng Bowen", "male"),
+            ("冯雨萱", "Feng Yuxuan", "female"),
+            ("何俊杰", "He Junjie", "male"),
+            ("高诗涵", "Gao Shihan", "female"),
+        ],
+    },
+}
+# Profiles cycle through these, so some pairs are easy and some are not.
+EXTRA_LANGUAGES = {
+    "ko": [{"ko": 4, "en": 2}, {"ko": 4, "en": 3, "zh": 1}, {"ko": 4, "zh": 2}],
+    "zh": [{"zh": 4, "en": 2}, {"zh": 4, "ko": 2}, {"zh": 4, "en": 3, "ko": 1}],
+}
+EXTRA_INTERESTS = [
+    ["ceramics", "culture-arts"],
+    ["music", "languages"],
+    ["ceramics", "history"],
+    ["sports", "media"],
+    ["languages", "culture-arts"],
+]

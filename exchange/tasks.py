@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from exchange.models import ApplicationEvent
+from exchange.models import ApplicationEvent, Matching
 from exchange.services import applications as services
+from exchange.services import matching as matching_services
 
 
 @shared_task
@@ -25,3 +26,11 @@ def send_deadline_reminders() -> int:
 @shared_task
 def expire_offers() -> int:
     return services.offers_expire()
+
+
+@shared_task
+def notify_matching_published(matching_id: int) -> int:
+    matching = Matching.objects.select_related("program").filter(pk=matching_id).first()
+    if matching is None or matching.status != Matching.Status.PUBLISHED:
+        return 0
+    return matching_services.matching_send_published_emails(matching=matching)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
-from exchange.views import applications, programs, review
+from exchange.views import applications, matching, programs, review
 
 
 class ExportFormatConverter:
@@ -25,7 +25,18 @@ class ResponseConverter:
         return value
 
 
+class AdjustmentConverter:
+    regex = "swap|move|pair"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(ExportFormatConverter, "export_format")
+register_converter(AdjustmentConverter, "adjustment")
 register_converter(ResponseConverter, "response")
 
 app_patterns = (
@@ -90,6 +101,43 @@ app_patterns = (
             "coordinate/programs/<int:pk>/participants/", review.participants, name="participants"
         ),
         path("coordinate/programs/<int:pk>/audit/", review.program_audit, name="program_audit"),
+        # Coordinators of every city: matching participants across the cities.
+        path("coordinate/programs/<int:pk>/matching/", matching.matching_detail, name="matching"),
+        path(
+            "coordinate/programs/<int:pk>/matching/run/",
+            matching.matching_run,
+            name="matching_run",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/matching/<adjustment:how>/",
+            matching.matching_adjust,
+            name="matching_adjust",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/matching/groups/<int:group_pk>/lock/",
+            matching.matching_lock,
+            name="matching_lock",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/matching/groups/<int:group_pk>/split/",
+            matching.matching_unpair,
+            name="matching_unpair",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/matching/approve/",
+            matching.matching_approve,
+            name="matching_approve",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/matching/publish/",
+            matching.matching_publish,
+            name="matching_publish",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/matching/reopen/",
+            matching.matching_reopen,
+            name="matching_reopen",
+        ),
         path(
             "coordinate/applications/<int:pk>/",
             review.review_application,

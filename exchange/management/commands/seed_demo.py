@@ -61,6 +61,7 @@ class Command(BaseCommand):
             users = self.seed_people(cities)
             self.seed_programs(cities, users)
             self.seed_applications(users)
+            self.seed_participants(cities, users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {City.objects.count()} cities, {Partnership.objects.count()} "
@@ -259,3 +260,63 @@ class Command(BaseCommand):
                 original_name=f"{requirement.kind}.pdf",
             )
             document.file.save("demo.pdf", ContentFile(buffer.getvalue()), save=True)
+
+    def seed_participants(self, cities: dict[str, City], users: dict[str, User]) -> None:
+        """Confirmed participants for two programs, so matching has real people to work on."""
+        today = timezone.localdate()
+        languages = {language.code: language for language in Language.objects.all()}
+        themes = {theme.slug: theme for theme in Theme.objects.all()}
+        for title, by_city in demo.EXTRA_PARTICIPANTS.items():
+            program = Program.objects.get(title=title)
+            for slug, people in by_city.items():
+                city = cities[slug]
+                coordinator = next(u for u in users.values() if city.pk in coordinator_city_ids(u))
+                for n, (native, latin, gender) in enumerate(people):
+                    email = f"{latin.lower().replace(' ', '.')}@demo.example"
+                    student = self._user(email)
+                    spoken = demo.EXTRA_LANGUAGES[city.main_language_id][n % 3]
+                    account_services.profile_update(
+                        user=student,
+                        native_name=native,
+                        latin_name=latin,
+                        date_of_birth=birthday_for_age(15 + n % 3, today),
+                        home_city=city,
+                        school="",
+                        interests=[themes[t] for t in demo.EXTRA_INTERESTS[n % 5]],
+                        languages=[(languages[code], level) for code, level in spoken.items()],
+                        preferred_language="ko" if city.main_language_id == "ko" else "zh-hans",
+                    )
+                    GuardianConsent.objects.get_or_create(
+                        student=student,
+                        is_current=True,
+                        defaults={
+                            "guardian_email": f"parent.{email}",
+                            "guardian_name": "—",
+                            "relationship": "guardian",
+                            "consented_at": timezone.now(),
+                        },
+                    )
+                    application, created = Application.objects.get_or_create(
+                        program=program,
+                        student=student,
+                        defaults={
+                            "city": city,
+                            "motivation": demo.MOTIVATIONS["minji@demo.example"],
+                            "gender": gender,
+                            "can_host": True,
+                            "other_children": n % 2,
+                            "household_pets": n % 4 == 1,
+                            "household_smokers": False,
+                            "own_room": True,
+                            "pet_allergy": n % 5 == 3,
+                            "passport": "valid",
+                        },
+                    )
+                    if not created:
+                        continue
+                    application.interests.set(student.interests.all())
+                    for row in student.spoken_languages.all():
+                        application.languages.create(language_id=row.language_id, level=row.level)
+                    for step in ["submitted", "under_review", "accepted", "confirmed"]:
+                        actor = student if step in {"submitted", "confirmed"} else coordinator
+                        set_application_state(application, step, by=actor)

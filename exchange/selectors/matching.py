@@ -1,0 +1,276 @@
+"""Reads for matching: the coordinators' page, a participant's published match, and reasons in
+words (the engine gives codes; people read sentences in their own language)."""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from django.db.models import Prefetch
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from exchange.models import (
+    Application,
+    ApplicationLanguage,
+    City,
+    Language,
+    MatchGroup,
+    Matching,
+    MatchLeftover,
+    MatchMember,
+    Program,
+    Theme,
+)
+
+State = Application.State
+
+CONSTRAINTS = {
+    "gender": lambda: _("different genders"),
+    "age_gap": lambda: _("age gap too large"),
+    "pet_allergy": lambda: _("pet allergy and pets at home"),
+    "dietary_needs": lambda: _("dietary needs the host family can’t meet"),
+    "shared_language": lambda: _("no language both speak well enough"),
+    "can_host": lambda: _("family can’t host"),
+}
+
+
+def _language(code: str) -> str:
+    return str(Language.Code(code).label) if code in Language.Code.values else code
+
+
+def _theme(slug: str) -> str:
+    return str(Theme.Slug(slug).label) if slug in Theme.Slug.values else slug
+
+
+def _constraint(name: str) -> str:
+    return CONSTRAINTS[name]() if name in CONSTRAINTS else name
+
+
+def _list(items) -> str:
+    return str(get_text_list([str(i) for i in items], _("and")))
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def describe_reason(reason: dict, *, names: dict[int, str], cities: dict[str, str]) -> str:
+    """One reason from the engine as a sentence in the active language."""
+    code, d = reason["code"], reason.get("detail", {})
+
+    def name(pk) -> str:
+        return names.get(pk, f"#{pk}")
+
+    def city(key) -> str:
+        return cities.get(str(key), str(key))
+
+    match code:
+        case "shared_language":
+            return _("Both speak %(languages)s.") % {
+                "languages": _list(_language(c) for c in d["languages"])
+            }
+        case "language_practice":
+            return _("%(name)s can practise %(languages)s.") % {
+                "name": name(d["learner"]),
+                "languages": _list(_language(c) for c in d["languages"]),
+            }
+        case "shared_interests" if d["interests"] and isinstance(d["interests"][0], list):
+            return _("Shared interests: %(interests)s.") % {
+                "interests": ", ".join(f"{_theme(slug)} ({n})" for slug, n in d["interests"])
+            }
+        case "shared_interests":
+            return _("Shared interests: %(interests)s.") % {
+                "interests": _list(_theme(slug) for slug in d["interests"])
+            }
+        case "age_gap":
+            return ngettext("Age gap: %(years)d year.", "Age gap: %(years)d years.", d["years"]) % {
+                "years": d["years"]
+            }
+        case "same_gender":
+            return _("Same gender, as the program asks for homestays.")
+        case "household_ok":
+            return _("%(host)s’s household suits %(visitor)s.") % {
+                "host": name(d["host"]),
+                "visitor": name(d["visitor"]),
+            }
+        case "second_visitor":
+            return _("%(visitor)s is %(host)s’s second visitor and doesn’t host in return.") % {
+                "host": name(d["host"]),
+                "visitor": name(d["visitor"]),
+            }
+        case "fixed":
+            return _("Locked by the coordinators.")
+        case "violation":
+            return _("Breaks a rule: %(rule)s (%(host)s hosting %(visitor)s).") % {
+                "rule": _constraint(d["constraint"]),
+                "host": name(d["host"]),
+                "visitor": name(d["visitor"]),
+            }
+        case "city_surplus" if "partners" in d:
+            return _(
+                "%(city)s has %(size)d participants for %(places)d places on the other side."
+            ) % {
+                "city": city(d["city"]),
+                "size": d["size"],
+                "places": d["partners"],
+            }
+        case "city_surplus":
+            return _(
+                "%(city)s has %(available)d participants; groups balanced between the cities "
+                "can take %(placed)d."
+            ) % {"city": city(d["city"]), "available": d["available"], "placed": d["placed"]}
+        case "blocked":
+            return ngettext(
+                "%(rule)s: rules out %(count)d partner.",
+                "%(rule)s: rules out %(count)d partners.",
+                d["candidates"],
+            ) % {"rule": _constraint(d["constraint"]).capitalize(), "count": d["candidates"]}
+        case "all_compatible_taken":
+            return ngettext(
+                "Their %(count)d compatible partner was matched with someone else, which placed "
+                "more people overall.",
+                "Their %(count)d compatible partners were matched with others, which placed more "
+                "people overall.",
+                d["candidates"],
+            ) % {"count": d["candidates"]}
+        case "no_candidates":
+            return _("The other city has no confirmed participants yet.")
+        case "cities":
+            return _("Cities: %(cities)s.") % {
+                "cities": ", ".join(f"{city(key)} {n}" for key, n in d["cities"])
+            }
+        case "common_languages" if d["languages"]:
+            return _("Everyone speaks %(languages)s.") % {
+                "languages": _list(_language(c) for c in d["languages"])
+            }
+        case "common_languages":
+            return _("No language that everyone speaks well enough.")
+        case "session_slot":
+            return _("Meets at %(time)s UTC for %(minutes)d minutes.") % {
+                "time": _clock(d["utc_start"]),
+                "minutes": d["minutes"],
+            }
+        case "time_zone":
+            return _("The session time falls outside their local window.")
+        case "city_missing":
+            return _("No session time suits someone from each of: %(cities)s.") % {
+                "cities": _list(city(key) for key in d["cities"])
+            }
+        case "too_few":
+            return _("Too few participants (%(available)d) for a group of %(size)d.") % {
+                "available": d["available"],
+                "size": d["min_size"],
+            }
+        case "moved_out":
+            return _("Taken out by the coordinators.")
+    return code
+
+
+@dataclass
+class GroupView:
+    group: MatchGroup
+    members: list[Application]
+    reasons: list[str]
+
+
+@dataclass
+class MatchingPage:
+    matching: Matching
+    groups: list[GroupView]
+    leftovers: list[tuple[Application, list[str]]]
+    unplaced: list[Application]  # confirmed after the last run
+    approved_city_ids: set[int]
+    cities: list[City]
+    local_slots: list[tuple[City, str]] = field(default_factory=list)
+
+
+def _applications(ids) -> dict[int, Application]:
+    return {
+        a.pk: a
+        for a in Application.objects.filter(pk__in=ids)
+        .select_related("student", "city")
+        .prefetch_related(
+            Prefetch("languages", queryset=ApplicationLanguage.objects.order_by("-level")),
+            "interests",
+        )
+    }
+
+
+def matching_page(*, program: Program, matching: Matching) -> MatchingPage:
+    cities = [pc.city for pc in program.program_cities.all()]
+    city_names = {str(c.pk): c.name_en for c in cities}
+    groups = list(matching.groups.prefetch_related("members"))
+    leftovers = list(MatchLeftover.objects.filter(matching=matching))
+    placed = {m.application_id for g in groups for m in g.members.all()} | {
+        left.application_id for left in leftovers
+    }
+    confirmed = set(
+        Application.objects.filter(program=program, state=State.CONFIRMED).values_list(
+            "pk", flat=True
+        )
+    )
+    people = _applications(placed | confirmed)
+    for application in people.values():
+        application.age_at_start = application.student.age(on=program.starts_on)
+    names = {pk: a.student.display_name for pk, a in people.items()}
+    views = []
+    for group in groups:
+        members = [
+            people[m.application_id] for m in group.members.all() if m.application_id in people
+        ]
+        reasons = [describe_reason(r, names=names, cities=city_names) for r in group.reasons]
+        views.append(GroupView(group=group, members=members, reasons=reasons))
+    local_slots = []
+    if matching.slot_utc is not None:
+        local_slots = [(c, _local_time(matching, c)) for c in cities]
+    return MatchingPage(
+        matching=matching,
+        groups=views,
+        leftovers=[
+            (
+                people[left.application_id],
+                [describe_reason(r, names=names, cities=city_names) for r in left.reasons],
+            )
+            for left in leftovers
+            if left.application_id in people
+        ],
+        unplaced=sorted((people[pk] for pk in confirmed - placed), key=lambda a: a.pk),
+        approved_city_ids={
+            a.city_id for a in matching.approvals.all() if a.version == matching.version
+        },
+        cities=cities,
+        local_slots=local_slots,
+    )
+
+
+def _local_time(matching: Matching, city: City) -> str:
+    start = matching.program.starts_on
+    moment = datetime.combine(start, time(0), tzinfo=UTC) + timedelta(minutes=matching.slot_utc)
+    return moment.astimezone(zoneinfo.ZoneInfo(city.time_zone)).strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class PublishedMatch:
+    group: MatchGroup
+    others: list[Application]
+
+
+def published_match_for(application: Application) -> PublishedMatch | None:
+    """Who a participant was matched with, once both cities have published the matching."""
+    member = (
+        MatchMember.objects.filter(
+            application=application, matching__status=Matching.Status.PUBLISHED
+        )
+        .select_related("group")
+        .first()
+    )
+    if member is None:
+        return None
+    others = [
+        m.application
+        for m in MatchMember.objects.filter(group=member.group)
+        .exclude(pk=member.pk)
+        .select_related("application__student", "application__city")
+    ]
+    return PublishedMatch(group=member.group, others=others)

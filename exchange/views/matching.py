@@ -1,0 +1,201 @@
+"""The matching page: coordinators of every city in the program see one shared record, run
+the engine, adjust it by hand, approve their side and publish."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from accounts.rules import coordinator_city_ids
+from exchange.forms import add_validation_error
+from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
+from exchange.models import MatchGroup, Program
+from exchange.selectors.matching import matching_page
+from exchange.services import matching as services
+from exchange.views.review import _program
+
+REVIEW = "exchange.review_program"
+
+
+def _page_forms(page, data=None):
+    def choice(application):
+        return (application.pk, f"{application.student.display_name} · {application.city.name_en}")
+
+    placed = sorted((choice(a) for view in page.groups for a in view.members), key=lambda c: c[1])
+    left = sorted((choice(a) for a, _reasons in page.leftovers), key=lambda c: c[1])
+    groups = [
+        (view.group.pk, f"{view.group.get_kind_display()} {view.group.number}")
+        for view in page.groups
+    ]
+    return {
+        "swap_form": SwapForm(data, choices=placed),
+        "pair_form": PairForm(data, choices=left),
+        "move_form": MoveForm(data, choices=placed + left, groups=groups),
+    }
+
+
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_detail(request, pk: int):
+    program = _program(request, pk)
+    matching = services.matching_for(program)
+    page = matching_page(program=program, matching=matching)
+    form = MatchingSettingsForm(
+        request.POST or None, instance=matching, is_visit=program.kind == Program.Kind.MUTUAL_VISIT
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.matching_settings_save(program=program, data=form.to_data(), by=request.user)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("Matching rules saved. Run the matching to apply them."))
+            return redirect("exchange:matching", pk=pk)
+    mine = coordinator_city_ids(request.user)
+    return render(
+        request,
+        "exchange/matching.html",
+        {
+            "program": program,
+            "page": page,
+            "form": form,
+            "my_city_ids": mine,
+            "can_approve": any(
+                c.pk in mine and c.pk not in page.approved_city_ids for c in page.cities
+            ),
+            "can_publish": not services.missing_approvals(matching),
+            **_page_forms(page),
+        },
+    )
+
+
+def _act(request, pk: int, action, success: str):
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("exchange:matching", pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_run(request, pk: int):
+    program = _program(request, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.matching_run(program=program, by=request.user),
+        _("The matching ran. Locked pairs and groups were kept."),
+    )
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_lock(request, pk: int, group_pk: int):
+    program = _program(request, pk)
+    group = get_object_or_404(MatchGroup, pk=group_pk, matching__program=program)
+    locked = request.POST.get("locked") == "1"
+    return _act(
+        request,
+        pk,
+        lambda: services.match_group_lock(group=group, locked=locked, by=request.user),
+        _("Locked: the next run keeps it.") if locked else _("Unlocked."),
+    )
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_unpair(request, pk: int, group_pk: int):
+    program = _program(request, pk)
+    group = get_object_or_404(MatchGroup, pk=group_pk, matching__program=program)
+    return _act(
+        request,
+        pk,
+        lambda: services.matching_unpair(group=group, by=request.user),
+        _("Split up. Its members are now unmatched."),
+    )
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_adjust(request, pk: int, how: str):
+    """Swap two people, move one into another group, or pair two unmatched people."""
+    program = _program(request, pk)
+    page = matching_page(program=program, matching=services.matching_for(program))
+    form = _page_forms(page, request.POST)[f"{how}_form"]
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("exchange:matching", pk=pk)
+    data, by = form.cleaned_data, request.user
+    try:
+        if how == "swap":
+            services.matching_swap(
+                program=program, first_id=data["first"], second_id=data["second"], by=by
+            )
+        elif how == "pair":
+            services.matching_pair(
+                program=program, first_id=data["first"], second_id=data["second"], by=by
+            )
+        else:
+            services.matching_move(
+                program=program, application_id=data["participant"], group_id=data["group"], by=by
+            )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The matching was changed."))
+    return redirect("exchange:matching", pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_approve(request, pk: int):
+    program = _program(request, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.matching_approve(
+            program=program, city_ids=set(coordinator_city_ids(request.user)), by=request.user
+        ),
+        _("You approved this version for your city."),
+    )
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_publish(request, pk: int):
+    program = _program(request, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.matching_publish(program=program, by=request.user),
+        _("Published. Every participant is being told who their buddy or group is."),
+    )
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, fn=_program, raise_exception=True)
+def matching_reopen(request, pk: int):
+    program = _program(request, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.matching_reopen(program=program, by=request.user),
+        _("Reopened. Changes need both cities’ approval again."),
+    )
