@@ -119,7 +119,7 @@ def _font_config() -> FontConfiguration:
     """The calling thread's font configuration, made once and reused.
 
     A new FontConfiguration is a new Pango font map that loads and parses the large CJK
-    fonts again: about 90 ms of every render. Per thread because Pango font maps are not
+    fonts again: about 65 ms of CPU per render. Per thread because Pango font maps are not
     thread-safe. Reuse is sound while certificates declare no @font-face (fonts come from
     fontconfig): such rules would accumulate in the shared configuration.
     """
