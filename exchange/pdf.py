@@ -156,7 +156,12 @@ def render_pdf_pages(htmls: Iterable[str], *, stylesheets: Sequence[str] = ()) -
     """
     css = _css(stylesheets)
     font_config = _font_config()
-    documents = [_html(html).render(stylesheets=css, font_config=font_config) for html in htmls]
+    # One image cache for the batch: an emblem or signature shared by every certificate is
+    # fetched and decoded once, not once per page.
+    images: dict = {}
+    documents = [
+        _html(html).render(stylesheets=css, font_config=font_config, cache=images) for html in htmls
+    ]
     if not documents:
         raise ValueError("render_pdf_pages needs at least one document.")
     all_pages = [page for document in documents for page in document.pages]
