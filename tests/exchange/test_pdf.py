@@ -5,6 +5,7 @@ import io
 import socket
 import threading
 import unicodedata
+from collections import Counter
 from datetime import date
 
 import pypdf
@@ -196,6 +197,15 @@ def test_render_pdf_pages_batch_has_one_page_per_document_in_order():
         next(serial for serial in serials if serial in page.extract_text()) for page in reader.pages
     ]
     assert found == serials
+
+
+def test_render_pdf_pages_fetches_shared_emblem_once(storage, fetched):
+    storage.save("emblems/gwangju.png", ContentFile(png_bytes()))
+    render_pdf_pages(
+        certificate_html(serial=f"GJ-2026-{number:06d}", emblem_url="storage:emblems/gwangju.png")
+        for number in range(3)
+    )
+    assert Counter(fetched) == {"static:css/certificate.css": 3, "storage:emblems/gwangju.png": 1}
 
 
 def test_render_pdf_pages_with_no_documents_raises():
