@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import GuardianConsent, SpokenLanguage, age_on
+from accounts.models import GuardianConsent, age_on
+from exchange.forms import LanguageLevelsMixin
 from exchange.models import City, Language, Theme
 
 OLDEST_AGE = 100
@@ -45,7 +46,7 @@ class SignupForm(AllauthSignupForm):
         return clean_date_of_birth(self.cleaned_data["date_of_birth"])
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(LanguageLevelsMixin, forms.Form):
     native_name = forms.CharField(
         label=_("Name in your own script"),
         max_length=100,
@@ -73,20 +74,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, languages: list[Language], **kwargs):
         super().__init__(*args, **kwargs)
-        self.languages = languages
-        level_choices = [("", _("I don’t speak it")), *SpokenLanguage.Level.choices]
-        for language in languages:
-            self.fields[f"lang_{language.code}"] = forms.TypedChoiceField(
-                label=str(language),
-                choices=level_choices,
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
-
-    @property
-    def language_fields(self):
-        return [self[f"lang_{language.code}"] for language in self.languages]
+        self.add_language_fields(languages)
 
     @property
     def other_fields(self):
@@ -97,11 +85,7 @@ class ProfileForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        spoken = [
-            (language, cleaned.get(f"lang_{language.code}"))
-            for language in self.languages
-            if cleaned.get(f"lang_{language.code}")
-        ]
+        spoken = self.spoken_languages()
         if not spoken and not self.errors:
             raise forms.ValidationError(_("Choose at least one language you speak."))
         cleaned["languages"] = spoken

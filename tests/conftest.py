@@ -171,3 +171,18 @@ def rubric(program_ab):
 @pytest.fixture
 def consent_form(program_ab):
     return RequiredDocument.objects.create(program=program_ab, kind="guardian-consent")
+
+
+@pytest.fixture
+def redis_worker(settings):
+    """Our Celery app, not eager, consumed by a worker thread from the Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from exchange.celery import app
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    app.conf.task_always_eager = False
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield app
+    app.conf.task_always_eager = True

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def add_validation_error(form: forms.Form, error: ValidationError) -> None:
@@ -13,3 +14,32 @@ def add_validation_error(form: forms.Form, error: ValidationError) -> None:
                 form.add_error(target, message)
     else:
         form.add_error(None, error)
+
+
+class LanguageLevelsMixin:
+    """One "level" choice per language (`lang_<code>`), as the profile and applications ask.
+
+    Call `add_language_fields(languages)` from `__init__`; `spoken_languages()` then gives the
+    [(language, level)] the student chose, leaving out languages they don't speak.
+    """
+
+    def add_language_fields(self, languages) -> None:
+        from exchange.models import LanguageLevel
+
+        self.languages = languages
+        choices = [("", _("I don’t speak it")), *LanguageLevel.choices]
+        for language in languages:
+            self.fields[f"lang_{language.code}"] = forms.TypedChoiceField(
+                label=str(language), choices=choices, coerce=int, empty_value=None, required=False
+            )
+
+    @property
+    def language_fields(self):
+        return [self[f"lang_{language.code}"] for language in self.languages]
+
+    def spoken_languages(self) -> list:
+        return [
+            (language, self.cleaned_data[f"lang_{language.code}"])
+            for language in self.languages
+            if self.cleaned_data.get(f"lang_{language.code}")
+        ]

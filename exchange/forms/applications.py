@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SpokenLanguage
+from exchange.forms import LanguageLevelsMixin
 from exchange.models import Application, Diet, Language, Theme
 from exchange.services.applications import (
     AVAILABILITY_MAX,
@@ -25,7 +25,7 @@ class YesNoField(forms.TypedChoiceField):
         super().__init__(choices=YES_NO, coerce=_yes_no, empty_value=None, required=False, **kwargs)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(LanguageLevelsMixin, forms.Form):
     """The student's answers. Everything is optional to save a draft; submitting checks more."""
 
     motivation = forms.CharField(
@@ -117,19 +117,7 @@ class ApplicationForm(forms.Form):
         if not is_visit:
             for name in self.VISIT_FIELDS:
                 del self.fields[name]
-        level_choices = [("", _("I don’t speak it")), *SpokenLanguage.Level.choices]
-        for language in languages:
-            self.fields[f"lang_{language.code}"] = forms.TypedChoiceField(
-                label=str(language),
-                choices=level_choices,
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
-
-    @property
-    def language_fields(self):
-        return [self[f"lang_{language.code}"] for language in self.languages]
+        self.add_language_fields(languages)
 
     def fields_named(self, *names):
         return [self[name] for name in names if name in self.fields]
@@ -168,11 +156,7 @@ class ApplicationForm(forms.Form):
             availability=c["availability"].strip(),
             interests=list(c["interests"]),
             practise_languages=list(c["practise_languages"]),
-            languages=[
-                (language, c[f"lang_{language.code}"])
-                for language in self.languages
-                if c.get(f"lang_{language.code}")
-            ],
+            languages=self.spoken_languages(),
             **visit,
         )
 

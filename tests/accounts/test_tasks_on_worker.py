@@ -3,24 +3,11 @@
 import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
 
 from accounts import services
 from accounts.models import GuardianConsent
-from exchange.celery import app
-
-
-@pytest.fixture
-def redis_worker(settings):
-    """Our Celery app, not eager, consumed by a worker thread from the Redis broker."""
-    assert settings.CELERY_BROKER_URL.startswith("redis://")
-    app.conf.task_always_eager = False
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        yield app
-    app.conf.task_always_eager = True
 
 
 @pytest.fixture

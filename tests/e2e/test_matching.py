@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from exchange.models import ApplicationLanguage, Matching, MatchGroup
+from exchange.models import ApplicationLanguage, MatchGroup, Matching
 from tests import factories
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ from exchange.models import (
     Application,
     ApplicationLanguage,
     AuditEntry,
-    Matching,
     MatchGroup,
+    Matching,
     MatchLeftover,
     Program,
 )
@@ -98,9 +98,7 @@ def test_matching_run_keeps_locked_pairs(program_ab, city_a, city_b, carol):
 
     assert groups_of(program_ab) == [("pair", locked_pair)]
     assert MatchGroup.objects.get().locked is True
-    assert {a1.pk, a2.pk, b1.pk} - set(locked_pair) == {
-        MatchLeftover.objects.get().application_id
-    }
+    assert {a1.pk, a2.pk, b1.pk} - set(locked_pair) == {MatchLeftover.objects.get().application_id}
 
 
 def test_matching_swap_that_breaks_a_rule_is_refused_and_changes_nothing(
@@ -195,14 +193,10 @@ def test_matching_change_after_publishing_is_refused(program_ab, city_a, city_b,
     with pytest.raises(ValidationError) as excinfo:
         services.matching_run(program=program_ab, by=carol)
 
-    assert excinfo.value.messages == [
-        "This matching is published. Reopen it before changing it."
-    ]
+    assert excinfo.value.messages == ["This matching is published. Reopen it before changing it."]
 
 
-def test_matching_run_for_a_three_city_visit_explains_why_not(
-    city_a, city_b, city_d, carol
-):
+def test_matching_run_for_a_three_city_visit_explains_why_not(city_a, city_b, city_d, carol):
     program = factories.ProgramFactory(cities={city_a: 3, city_b: 3, city_d: 3})
 
     with pytest.raises(ValidationError) as excinfo:
@@ -214,12 +208,14 @@ def test_matching_run_for_a_three_city_visit_explains_why_not(
     ]
 
 
-def test_matching_run_online_forms_balanced_groups_at_one_session_time(
-    city_a, city_b, carol
-):
+def test_matching_run_online_forms_balanced_groups_at_one_session_time(city_a, city_b, carol):
     program = factories.ProgramFactory(kind="online", cities={city_a: 9, city_b: 9})
     Matching.objects.create(
-        program=program, group_min_size=4, group_max_size=6, window_start=time(16), same_gender=False
+        program=program,
+        group_min_size=4,
+        group_max_size=6,
+        window_start=time(16),
+        same_gender=False,
     )
     for n in range(5):
         participant(program, city_a, n)

@@ -3,23 +3,11 @@
 import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
 
-from exchange.celery import app
 from exchange.services.applications import decisions_release
 from tests import factories
-
-
-@pytest.fixture
-def redis_worker(settings):
-    assert settings.CELERY_BROKER_URL.startswith("redis://")
-    app.conf.task_always_eager = False
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        yield app
-    app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)
