@@ -253,7 +253,27 @@ def check_move(program, people):
     assert MatchMember.objects.filter(application=people["a1"]).count() == 0
 
 
+def prepare_rules(program, people, carol, bob):
+    return "", {
+        "same_gender": "on",
+        "max_age_gap": "3",
+        "weight_interests": "2",
+        "weight_language_practice": "1",
+        "weight_age": "1",
+    }
+
+
+def check_rules(program, people):
+    matching = Matching.objects.get(program=program)
+    assert (matching.max_age_gap, matching.version) == (3, 1)
+
+
 ACTIONS = {
+    "rules": (
+        prepare_rules,
+        check_rules,
+        "Matching rules saved. Run the matching to apply them.",
+    ),
     "run": (prepare_run, check_run, "The matching ran. Locked pairs and groups were kept."),
     "approve": (prepare_approve, check_approve, "You approved this version for your city."),
     "publish": (
