@@ -380,6 +380,18 @@ def test_matching_group_of_another_program_is_not_found(
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("what", ["lock", "split"])
+def test_matching_unknown_group_is_not_found(client, ran, program_ab, carol, what):
+    url = f"{base(program_ab)}groups/{UNKNOWN}/{what}/"
+    before = snapshot()
+    client.force_login(carol)
+
+    response = client.post(url, {"locked": "1"})
+
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
 # --- approving and publishing ------------------------------------------------------------
 
 
@@ -432,6 +444,8 @@ def test_matching_publish_after_both_cities_approved_emails_every_participant(
     assert sorted(tuple(m.to) for m in mailoutbox) == sorted(
         (a.student.email,) for a in ran.values()
     )
+    to_alice = next(m for m in mailoutbox if m.to == ["alice@example.org"])
+    assert buddy_of(ran["a1"]).student.native_name in to_alice.body
 
 
 def test_matching_lock_after_approval_clears_the_approvals(client, ran, program_ab, bob, carol):
@@ -521,3 +535,17 @@ def test_matching_url_of_an_unknown_program_is_refused(
     if status == 302:
         assert response.url == login_redirect(url)
     assert snapshot() == before
+
+
+def test_my_application_after_reopening_shows_no_buddy(client, ran, program_ab, alice, carol, bob):
+    approve_all(program_ab, carol, bob)
+    services.matching_publish(program=program_ab, by=carol)
+    services.matching_reopen(program=program_ab, by=bob)
+    buddy = buddy_of(ran["a1"]).student
+    client.force_login(alice)
+
+    response = client.get(f"/me/applications/{ran['a1'].pk}/")
+
+    assert response.status_code == 200
+    assert response.context["match"] is None
+    assert buddy.native_name not in response.content.decode()
