@@ -384,6 +384,13 @@ def matching_swap(*, program: Program, first_id: int, second_id: int, by: User) 
 def matching_move(*, program: Program, application_id: int, group_id: int | None, by: User) -> None:
     """Move a participant into another group, or out of all groups (`group_id=None`)."""
     matching = _lock(program)
+    if program.kind == Program.Kind.MUTUAL_VISIT:
+        raise ValidationError(
+            _(
+                "Pairs change by swapping two people of the same city, splitting a pair or "
+                "making one."
+            )
+        )
     member = _placement(matching, application_id)
     leftover = MatchLeftover.objects.filter(
         matching=matching, application_id=application_id
@@ -405,8 +412,6 @@ def matching_move(*, program: Program, application_id: int, group_id: int | None
         target = MatchGroup.objects.filter(pk=group_id, matching=matching).first()
         if target is None:
             raise ValidationError(_("That group is not part of this matching."))
-        if target.kind != MatchGroup.Kind.GROUP:
-            raise ValidationError(_("Pairs change by swapping two people of the same city."))
         MatchMember.objects.create(
             group=target, matching=matching, application_id=application_id, role="member"
         )
@@ -469,6 +474,7 @@ def matching_unpair(*, group: MatchGroup, by: User) -> None:
 def _revalidate(matching: Matching, groups: list[MatchGroup], *, by: User, detail: str) -> None:
     people = _people_by_id(matching.program)
     for group in groups:
+        _refuse_departed(group.members.values_list("application_id", flat=True), people)
         broken = _violations(matching, group, people)
         if broken:
             raise ValidationError(
@@ -505,6 +511,20 @@ def matching_approve(*, program: Program, city_ids: set[int], by: User) -> list[
     return approvals
 
 
+def _refuse_departed(application_ids, people: dict) -> None:
+    departed = [pk for pk in application_ids if pk not in people]
+    if departed:
+        names = Application.objects.filter(pk__in=departed).select_related("student")
+        raise ValidationError(
+            _(
+                "%(names)s no longer take part (their place is not confirmed). Run the matching "
+                "again to replace them."
+            )
+            % {"names": ", ".join(a.student.display_name for a in names)},
+            code="departed",
+        )
+
+
 def missing_approvals(matching: Matching) -> list[int]:
     approved = {a.city_id for a in matching.approvals.all() if a.version == matching.version}
     return [
@@ -523,6 +543,10 @@ def matching_publish(*, program: Program, by: User) -> Matching:
             _("Every city’s coordinators must approve this version before it is published."),
             code="not_approved",
         )
+    _refuse_departed(
+        MatchMember.objects.filter(matching=matching).values_list("application_id", flat=True),
+        _people_by_id(program),
+    )
     matching.status = Matching.Status.PUBLISHED
     matching.published_at = timezone.now()
     matching.save(update_fields=["status", "published_at", "updated_at"])

@@ -15,6 +15,7 @@ from exchange.models import (
     MatchLeftover,
     MatchMember,
 )
+from exchange.services import applications as application_services
 from exchange.services import matching as services
 from tests import factories
 from tests.exchange.test_application_permissions import message_texts
@@ -290,7 +291,12 @@ ACTIONS = {
     "split": (prepare_split, check_split, "Split up. Its members are now unmatched."),
     "swap": (prepare_swap, check_swap, "The matching was changed."),
     "pair": (prepare_pair, check_pair, "The matching was changed."),
-    "move": (prepare_move, check_move, "The matching was changed."),
+    # A visit's pairs change by swap, split or pair; moving is for online groups.
+    "move": (
+        prepare_move,
+        check_move,
+        "Pairs change by swapping two people of the same city, splitting a pair or making one.",
+    ),
 }
 
 ACTION_PERMISSIONS = table(
@@ -549,3 +555,56 @@ def test_my_application_after_reopening_shows_no_buddy(client, ran, program_ab, 
     assert response.status_code == 200
     assert response.context["match"] is None
     assert buddy.native_name not in response.content.decode()
+
+
+# --- When people leave: hand changes and publishing say so instead of failing -----------
+
+
+def test_matching_move_out_of_a_pair_is_refused_with_a_message(client, ran, program_ab, carol):
+    client.force_login(carol)
+
+    response = client.post(
+        base(program_ab) + "move/", {"participant": ran["a1"].pk, "group": ""}, follow=True
+    )
+
+    assert response.redirect_chain == [(base(program_ab), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Pairs change by swapping two people of the same city, splitting a pair or making one."
+    ]
+
+
+def test_matching_swap_after_a_matched_participant_withdrew_says_who_left(
+    client, ran, program_ab, carol
+):
+    withdrawn = buddy_of(ran["a1"])
+    application_services.application_withdraw(application=withdrawn, by=withdrawn.student)
+    client.force_login(carol)
+
+    response = client.post(
+        base(program_ab) + "swap/", {"first": ran["a1"].pk, "second": ran["a2"].pk}, follow=True
+    )
+
+    assert response.redirect_chain == [(base(program_ab), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"{withdrawn.student.display_name} no longer take part (their place is not confirmed). "
+        "Run the matching again to replace them."
+    ]
+
+
+def test_matching_publish_with_a_departed_participant_is_refused(
+    client, ran, program_ab, carol, bob, city_a, city_b, mailoutbox
+):
+    withdrawn = buddy_of(ran["a1"])
+    for coordinator in (carol, bob):
+        client.force_login(coordinator)
+        client.post(base(program_ab) + "approve/")
+    application_services.application_withdraw(application=withdrawn, by=withdrawn.student)
+    client.force_login(bob)
+
+    response = client.post(base(program_ab) + "publish/", follow=True)
+
+    assert [str(m) for m in response.context["messages"]][-1].startswith(
+        f"{withdrawn.student.display_name} no longer take part"
+    )
+    assert Matching.objects.get(program=program_ab).status == "draft"
+    assert [m for m in mailoutbox if "buddy" in m.subject] == []

@@ -238,3 +238,28 @@ def test_matching_run_online_forms_balanced_groups_at_one_session_time(city_a, c
         ("Gwangju (Gyeonggi)", "17:00"),
         ("Zibo", "16:00"),
     ]
+
+
+def test_matching_move_in_online_groups_keeps_every_city_in_every_group(city_a, city_b, carol):
+    program = factories.ProgramFactory(kind="online", cities={city_a: 9, city_b: 9})
+    Matching.objects.create(program=program, group_min_size=2, group_max_size=5, same_gender=False)
+    for n in range(4):
+        participant(program, city_a, n)
+        participant(program, city_b, 10 + n)
+    services.matching_run(program=program, by=carol)
+    first, second = MatchGroup.objects.order_by("number")
+    movers = [m.application_id for m in first.members.all() if m.application.city_id == city_a.pk]
+
+    services.matching_move(program=program, application_id=movers[0], group_id=second.pk, by=carol)
+    after_first_move = groups_of(program)
+    with pytest.raises(ValidationError) as excinfo:
+        services.matching_move(
+            program=program, application_id=movers[1], group_id=second.pk, by=carol
+        )
+
+    assert excinfo.value.messages == [
+        "This change would break the program’s rules:",
+        "Every group needs members from every city.",
+    ]
+    assert groups_of(program) == after_first_move
+    assert sorted(len(ids) for _kind, ids in after_first_move) == [3, 5]
