@@ -413,20 +413,21 @@ def matching_move(*, program: Program, application_id: int, group_id: int | None
         if target is None:
             raise ValidationError(_("That group is not part of this matching."))
         MatchMember.objects.create(
-            group=target, matching=matching, application_id=application_id, role="member"
+            group=target,
+            matching=matching,
+            application_id=application_id,
+            role=MatchMember.Role.MEMBER,
         )
         if leftover is not None:
             leftover.delete()
         touched.append(target)
+    remaining = []
     for group in touched:
-        if not group.members.exists():
-            group.delete()
-    _revalidate(
-        matching,
-        [g for g in touched if g.pk and MatchGroup.objects.filter(pk=g.pk).exists()],
-        by=by,
-        detail=f"moved {application_id}",
-    )
+        if group.members.exists():
+            remaining.append(group)
+        else:
+            group.delete()  # the last member left it
+    _revalidate(matching, remaining, by=by, detail=f"moved {application_id}")
 
 
 @transaction.atomic
