@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "channels",
     "exchange",
     "accounts",
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -150,6 +150,7 @@ app_patterns = (
 urlpatterns = [
     path("", programs.home, name="home"),
     path("", include(app_patterns)),
+    path("", include("messaging.urls")),
     path("me/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

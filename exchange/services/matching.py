@@ -30,6 +30,7 @@ from exchange.models import (
     MatchMember,
     Program,
 )
+from messaging.services import rooms_sync
 
 State = Application.State
 MATCHED_STATES = [State.CONFIRMED]
@@ -551,6 +552,8 @@ def matching_publish(*, program: Program, by: User) -> Matching:
     matching.status = Matching.Status.PUBLISHED
     matching.published_at = timezone.now()
     matching.save(update_fields=["status", "published_at", "updated_at"])
+    # The pairs and groups get their chat rooms now; history in earlier rooms stays.
+    rooms_sync(program=program)
     for city_id in program.program_cities.values_list("city_id", flat=True):
         AuditEntry.objects.create(
             actor=by,

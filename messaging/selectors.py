@@ -1,0 +1,58 @@
+"""Reads for chat: who may be in a room, a user's rooms, and a room's history."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from accounts.rules import coordinator_city_ids
+from exchange.models import Application, Program
+from messaging.models import Message, Room
+
+COORDINATOR = "coordinator"
+PARTICIPANT = "participant"
+PARTICIPATING = [Application.State.CONFIRMED, Application.State.COMPLETED]
+
+
+def _program_city_ids(program_id: int) -> set[int]:
+    return set(Program.objects.get(pk=program_id).program_cities.values_list("city_id", flat=True))
+
+
+def room_role(*, user: User, room: Room) -> str | None:
+    """COORDINATOR, PARTICIPANT or None. Coordinators of every city in the program see every
+    room of it, so no room is ever private between an adult and a minor."""
+    if not user.is_authenticated:
+        return None
+    if coordinator_city_ids(user) & _program_city_ids(room.program_id):
+        return COORDINATOR
+    if room.kind == Room.Kind.COORDINATORS:
+        return None
+    mine = Application.objects.filter(
+        program_id=room.program_id, student=user, state__in=PARTICIPATING
+    )
+    if room.kind != Room.Kind.PROGRAM:
+        mine = mine.filter(rooms=room)
+    return PARTICIPANT if mine.exists() else None
+
+
+def rooms_for_user(*, user: User) -> QuerySet[Room]:
+    """Every room the user may open, in a fixed number of queries."""
+    coordinated = Q(program__program_cities__city_id__in=coordinator_city_ids(user))
+    participating = Application.objects.filter(student=user, state__in=PARTICIPATING)
+    as_participant = Q(kind=Room.Kind.PROGRAM, program__in=participating.values("program")) | Q(
+        kind__in=[Room.Kind.PAIR, Room.Kind.GROUP], applications__in=participating
+    )
+    return (
+        Room.objects.filter(coordinated | as_participant)
+        .select_related("program")
+        .distinct()
+        .order_by("program__title", "kind", "id")
+    )
+
+
+def room_history(*, room: Room, after: int = 0, before: int | None = None, limit: int = 50):
+    """Messages after `after` (oldest first, for resuming), or the `limit` before `before`
+    (for scrolling back), with senders."""
+    messages = Message.objects.filter(room=room).select_related("sender")
+    if before is not None:
+        page = list(messages.filter(seq__lt=before).order_by("-seq")[:limit])
+        return page[::-1]
+    return list(messages.filter(seq__gt=after).order_by("seq")[:limit])
