@@ -66,7 +66,7 @@ fmt: install
 # Re-extracts every translatable string and recompiles the catalogues (needs gettext).
 messages: install
 	@scripts/ensure-system-packages gettext
-	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -105,6 +105,8 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         raise ValidationError(
             _("A message is at most %(max)d characters.") % {"max": MESSAGE_MAX}, code="too_long"
         )
+    # A consumer holds its room for the whole connection: read what may have changed since.
+    room = Room.objects.get(pk=room.pk)
     role = room_role(user=sender, room=room)
     if role is None:
         raise ValidationError(_("You are not a member of this room."), code="not_member")

@@ -33,7 +33,15 @@ def test_compiled_catalogue_matches_its_source(locale):
 
 def test_catalogues_hold_every_string_marked_in_the_code(tmp_path):
     """makemessages on a copy of the code finds no string the Korean catalogue lacks."""
-    for part in ["exchange", "accounts", "templates", "locale", "manage.py"]:
+    for part in [
+        "exchange",
+        "accounts",
+        "messaging",
+        "matching",
+        "templates",
+        "locale",
+        "manage.py",
+    ]:
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
