@@ -152,8 +152,20 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": envint("REDIS_MAX_CONNECTIONS", 1000),
+                        # redis-py 8 reads with a 5 s socket timeout by default, the same as
+                        # channels-redis's 5 s blocking pop: every quiet receive timed out.
+                        "socket_timeout": 15,
                     }
                 ],
+                # Each ASGI process listens through one relay channel carrying every room's
+                # events (messaging/relay.py), so its queue must hold a burst of all rooms at
+                # once: 100 clients posting twice a second is 200 events a second.
+                "capacity": envint("CHANNEL_CAPACITY", 5000),
+                # An event waits at most this long; anything older is read from the database
+                # when the relay catches up, so a short expiry loses nothing.
+                "expiry": 30,
+                # The relay joins its groups again every hour, well inside this.
+                "group_expiry": 24 * 3600,
             },
         }
     }

@@ -1,0 +1,307 @@
+"""The chat WebSocket: /ws/rooms/<room_id>/[?after=<id>]. The protocol is docs/chat-protocol.md.
+
+The consumer checks the user at the handshake and membership on every frame it receives. It
+saves a message before anyone hears of it, and sends its client each message exactly once, in
+order: one task writes to the socket, skips what it already sent, and fills any gap from the
+database (a message can arrive through the layer before an earlier one, or not at all while
+the layer is down).
+"""
+
+import asyncio
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from messaging import services
+from messaging.models import Message, Room
+from messaging.relay import get_relay
+from messaging.selectors import COORDINATOR, room_history, room_role
+
+RESYNC = object()
+CATCH_UP_BATCH = 200
+# Each connection may send a burst of BURST frames, then RATE a second; STRIKES frames over
+# that and the connection is closed.
+BURST = 10
+RATE = 3.0
+STRIKES = 5
+
+
+def message_event(message: Message) -> dict:
+    sender = message.sender
+    return {
+        "type": "message",
+        "id": message.seq,
+        "room": message.room_id,
+        "sender": {"id": sender.pk, "name": sender.display_name} if sender else None,
+        "body": message.body,
+        "created": message.created_at.isoformat(),
+        "client_id": str(message.client_id),
+        "deleted": message.deleted_at is not None,
+    }
+
+
+class TokenBucket:
+    def __init__(self) -> None:
+        self.tokens = float(BURST)
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.at) * RATE)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: the process's relay is the only listener on the layer, so a
+    # thousand sockets don't mean a thousand blocking reads on Redis.
+    channel_layer_alias = "no-layer-per-consumer"
+
+    room: Room
+    last_sent: int
+
+    async def connect(self):
+        user = self.scope["user"]
+        self.joined = False
+        if not user.is_authenticated:
+            await self.close()  # before accept: the handshake is refused (HTTP 403)
+            return
+        try:
+            room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
+        except (KeyError, ValueError):
+            await self.close()
+            return
+        self.room = await database_sync_to_async(Room.objects.filter(pk=room_id).first)()
+        if self.room is None or await self._role() is None:
+            await self.close()
+            return
+        after = self._after()
+        await self.accept()
+        if after == -1:
+            await self._error("bad_after", _("after must be a whole number, 0 or more."))
+            await self.close(code=4400)
+            return
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.bucket = TokenBucket()
+        self.strikes = 0
+        await get_relay().join(self.room.pk, self)
+        self.joined = True
+        if after is None:
+            self.last_sent = await database_sync_to_async(self._current_seq)()
+        else:
+            self.last_sent = after
+            self.queue.put_nowait(RESYNC)
+        self.writer = asyncio.create_task(self._write())
+
+    def _after(self) -> int | None:
+        query = self.scope.get("query_string", b"").decode("latin-1")
+        for part in query.split("&"):
+            key, _sep, value = part.partition("=")
+            if key == "after":
+                return int(value) if value.isdigit() else -1
+        return None
+
+    def _current_seq(self) -> int:
+        return Room.objects.values_list("last_seq", flat=True).get(pk=self.room.pk)
+
+    async def _role(self) -> str | None:
+        return await database_sync_to_async(room_role)(user=self.scope["user"], room=self.room)
+
+    async def disconnect(self, code):
+        if not getattr(self, "joined", False):
+            return
+        await get_relay().leave(self.room.pk, self)
+        self.writer.cancel()
+
+    # --- From the relay -------------------------------------------------------------------
+
+    def relay_event(self, event: dict) -> None:
+        self.queue.put_nowait(event)
+
+    def relay_resync(self) -> None:
+        self.queue.put_nowait(RESYNC)
+
+    async def _write(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if item is RESYNC:
+                await self._catch_up()
+            elif item["type"] == "message":
+                if item["id"] > self.last_sent + 1:
+                    await self._catch_up(until=item["id"] - 1)
+                if item["id"] == self.last_sent + 1:
+                    await self._send(item)
+                    self.last_sent = item["id"]
+            else:
+                await self._send(item)
+
+    async def _catch_up(self, until: int | None = None) -> None:
+        while until is None or self.last_sent < until:
+            batch = await database_sync_to_async(room_history)(
+                room=self.room, after=self.last_sent, limit=CATCH_UP_BATCH
+            )
+            batch = [m for m in batch if until is None or m.seq <= until]
+            if not batch:
+                return
+            for message in batch:
+                await self._send(message_event(message))
+                self.last_sent = message.seq
+
+    async def _send(self, event: dict) -> None:
+        await self.send(text_data=json.dumps(event, ensure_ascii=False))
+
+    async def _error(self, code: str, detail: str, **extra) -> None:
+        await self._send({"type": "error", "code": code, "detail": str(detail), **extra})
+
+    # --- From the client ------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        with translation.override(self.scope["user"].preferred_language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data) -> None:
+        if not self.bucket.take():
+            self.strikes += 1
+            await self._error("rate_limited", _("Slow down: you are sending too fast."))
+            if self.strikes >= STRIKES:
+                await self.close(code=4429)
+            return
+        try:
+            frame = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self._error("bad_frame", _("Send a JSON object with a “type”."))
+            return
+        role = await self._role()
+        if role is None:
+            await self._error("not_member", _("You are no longer a member of this room."))
+            await self.close(code=4403)
+            return
+        handler = {
+            "message": self._on_message,
+            "typing": self._on_typing,
+            "read": self._on_read,
+            "report": self._on_report,
+            "delete": self._on_delete,
+        }.get(frame["type"])
+        if handler is None:
+            await self._error("unknown_type", _("Unknown frame type."))
+            return
+        await handler(frame, role)
+
+    async def _on_message(self, frame: dict, role: str) -> None:
+        body, client_id = frame.get("body"), frame.get("client_id")
+        if not isinstance(body, str) or not isinstance(client_id, str):
+            await self._error(
+                "bad_frame",
+                _("A message needs a text “body” and a “client_id”."),
+                client_id=client_id,
+            )
+            return
+        try:
+            posted = await database_sync_to_async(services.message_post)(
+                room=self.room, sender=self.scope["user"], body=body, client_id=client_id
+            )
+        except ValidationError as error:
+            await self._error(
+                error.code or "invalid", " ".join(error.messages), client_id=client_id
+            )
+            return
+        event = await database_sync_to_async(message_event)(posted.message)
+        if posted.message.masked:
+            await self._send(
+                {
+                    "type": "notice",
+                    "code": "contact_masked",
+                    "detail": _(
+                        "Contact details were hidden: stay in touch here in the portal, "
+                        "where your coordinators look after the chat."
+                    ),
+                    "client_id": client_id,
+                }
+            )
+        if posted.created:
+            try:
+                await get_relay().publish(self.room.pk, event)
+                return
+            except Exception:
+                await self._error(
+                    "layer_unavailable",
+                    _("Saved, but live delivery is down; the others will get it when it is back."),
+                    client_id=client_id,
+                )
+        # Already stored (a repeated client_id, or live delivery down): acknowledge to the
+        # sender only. The writer skips it if it was sent before.
+        self.queue.put_nowait(event)
+
+    async def _on_typing(self, frame: dict, role: str) -> None:
+        user = self.scope["user"]
+        await self._publish({"type": "typing", "user": {"id": user.pk, "name": user.display_name}})
+
+    async def _on_read(self, frame: dict, role: str) -> None:
+        seq = frame.get("id")
+        if not isinstance(seq, int) or seq < 0:
+            await self._error("bad_frame", _("A read marker needs a message “id”."))
+            return
+        user = self.scope["user"]
+        state = await database_sync_to_async(services.read_marker_set)(
+            room=self.room, user=user, seq=seq
+        )
+        await self._publish(
+            {
+                "type": "read",
+                "user": {"id": user.pk, "name": user.display_name},
+                "id": state.last_read_seq,
+            }
+        )
+
+    async def _message(self, frame: dict) -> Message | None:
+        seq = frame.get("id")
+        if not isinstance(seq, int):
+            return None
+        return await database_sync_to_async(
+            Message.objects.select_related("room", "sender").filter(room=self.room, seq=seq).first
+        )()
+
+    async def _on_report(self, frame: dict, role: str) -> None:
+        message = await self._message(frame)
+        reason = frame.get("reason")
+        if message is None or not isinstance(reason, str):
+            await self._error("bad_frame", _("A report needs a message “id” and a “reason”."))
+            return
+        try:
+            await database_sync_to_async(services.report_create)(
+                message=message, reporter=self.scope["user"], reason=reason
+            )
+        except ValidationError as error:
+            await self._error(error.code or "invalid", " ".join(error.messages))
+            return
+        await self._send({"type": "reported", "id": message.seq})
+
+    async def _on_delete(self, frame: dict, role: str) -> None:
+        if role != COORDINATOR:
+            await self._error("forbidden", _("Only the program’s coordinators moderate."))
+            return
+        message = await self._message(frame)
+        if message is None:
+            await self._error("bad_frame", _("No such message in this room."))
+            return
+        await database_sync_to_async(services.message_delete)(
+            message=message, by=self.scope["user"], reason=str(frame.get("reason", ""))[:500]
+        )
+        await self._publish({"type": "deleted", "room": self.room.pk, "id": message.seq})
+
+    async def _publish(self, event: dict) -> None:
+        try:
+            await get_relay().publish(self.room.pk, event)
+        except Exception:
+            await self._error("layer_unavailable", _("Live delivery is down; try again soon."))
