@@ -1,0 +1,220 @@
+"""Chat under load with a real WebSocket client (the `websockets` library).
+
+Starts two daphne processes on PostgreSQL and Redis, fills rooms with
+`manage.py chat_bench_fixture`, connects every member (alternating between the two servers),
+and has each send at a steady rate. Every delivered copy is timed from send to arrival.
+Prints sent, expected and delivered copies, lost, duplicated and p50/p99 latency. Asserts nothing.
+
+    python bench/chat_bench.py [--seconds 20]
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/exchange_bench"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+BENCH_LOG = open(os.environ.get("CHAT_BENCH_LOG", os.devnull), "ab")  # noqa: SIM115
+LOADS = [
+    ("4 rooms x 25 clients, 2 msg/s each", 4, 25, 2.0),
+    ("1 room x 100 clients, 1 msg/s each", 1, 100, 1.0),
+]
+
+
+def env() -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "exchange.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "1",
+        "LOG_LEVEL": "ERROR",
+        "VAR_DIR": str(Path(tempfile.gettempdir()) / "chat-bench-var"),
+    }
+
+
+def manage(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def servers(count: int):
+    ports = [free_port() for _ in range(count)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "exchange.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: float) -> dict:
+    latencies: list[float] = []
+    seen: dict[tuple, int] = {}
+    sent = 0
+    errors: dict[str, int] = {}
+    members = [(room, cookie) for room in rooms for cookie in room["cookies"]]
+
+    async def client(index: int, room: dict, cookie: str):
+        try:
+            await session(index, room, cookie)
+        except (OSError, websockets.exceptions.WebSocketException) as error:
+            errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+
+    async def session(index: int, room: dict, cookie: str):
+        nonlocal sent
+        port = ports[index % len(ports)]
+        url = f"ws://127.0.0.1:{port}/ws/rooms/{room['room']}/"
+        async with websockets.connect(
+            url,
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": cookie},
+            max_queue=None,
+        ) as ws:
+
+            async def reader():
+                async for raw in ws:
+                    frame = json.loads(raw)
+                    if frame["type"] == "message":
+                        body = json.loads(frame["body"])
+                        key = (index, frame["room"], frame["id"])
+                        seen[key] = seen.get(key, 0) + 1
+                        latencies.append(time.time() - body["t"])
+                    elif frame["type"] == "error":
+                        errors[frame["code"]] = errors.get(frame["code"], 0) + 1
+
+            task = asyncio.create_task(reader())
+            await start.wait()
+            interval = 1 / rate
+            next_at = time.monotonic() + (index % 10) * interval / 10
+            until = time.monotonic() + seconds
+            while time.monotonic() < until:
+                await asyncio.sleep(max(0, next_at - time.monotonic()))
+                next_at += interval
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "message",
+                            "client_id": str(uuid.uuid4()),
+                            "body": json.dumps({"t": time.time()}),
+                        }
+                    )
+                )
+                sent += 1
+            await asyncio.sleep(5)  # let the last messages arrive before counting
+            task.cancel()
+
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(client(i, room, c)) for i, (room, c) in enumerate(members)]
+    await asyncio.sleep(3)  # everyone connected
+    start.set()
+    await asyncio.gather(*tasks)
+    per_room = {room["room"]: len(room["cookies"]) for room in rooms}
+    expected = sent * next(iter(per_room.values()))
+    delivered = sum(seen.values())
+    duplicates = sum(n - 1 for n in seen.values() if n > 1)
+    latencies.sort()
+    return {
+        "sent": sent,
+        "expected": expected,
+        "delivered": delivered - duplicates,
+        "lost": expected - (delivered - duplicates),
+        "duplicates": duplicates,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+        if latencies
+        else float("nan"),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    manage("migrate", "--noinput", "-v", "0")
+    print(f"Chat benchmark: 2 daphne processes, PostgreSQL, Redis; {args.seconds:.0f} s per load")
+    with servers(2) as ports:
+        for label, room_count, member_count, rate in LOADS:
+            port_hint = f"127.0.0.1:{ports[0]}"
+            rooms = json.loads(
+                manage(
+                    "chat_bench_fixture",
+                    "--rooms",
+                    str(room_count),
+                    "--members",
+                    str(member_count),
+                    "--host",
+                    port_hint,
+                )
+            )
+            result = asyncio.run(run_load(rooms, ports, rate, args.seconds))
+            print(
+                f"  {label:<36} sent {result['sent']:>6}  expected {result['expected']:>7}  "
+                f"delivered {result['delivered']:>7}  lost {result['lost']:>5}  "
+                f"dup {result['duplicates']:>3}  p50 {result['p50']:7.1f} ms  "
+                f"p99 {result['p99']:7.1f} ms  errors {result['errors']}"
+            )
+    print("Goals: nothing lost in either load; p99 <= 250 ms at 4 x 25 clients.")
+
+
+if __name__ == "__main__":
+    main()
