@@ -8,8 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -23,23 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(log.read().decode())
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)  # polling for the server to listen, not timing anything
-    raise TimeoutError(f"daphne did not listen on {port}")
+def listening_socket() -> socket.socket:
+    """A socket already listening on a free port: connections queue in the kernel until the
+    server takes them, so nothing has to wait for the server to start."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
 
 
 @pytest.fixture
@@ -57,34 +46,28 @@ def two_servers():
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
     }
-    ports = [free_port(), free_port()]
     with contextlib.ExitStack() as stack:
-        # Files, not pipes: a server that logs a lot must never block on a full pipe.
-        logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in ports]
+        listeners = [stack.enter_context(listening_socket()) for _ in range(2)]
         processes = [
             subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
                     "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
+                    "--fd",
+                    str(listener.fileno()),
                     "exchange.asgi:application",
                 ],
                 cwd=ROOT,
                 env=env,
+                pass_fds=[listener.fileno()],
                 stdout=subprocess.DEVNULL,
-                stderr=log,
+                stderr=subprocess.DEVNULL,
             )
-            for port, log in zip(ports, logs, strict=True)
+            for listener in listeners
         ]
         try:
-            deadline = time.monotonic() + 30
-            for port, process, log in zip(ports, processes, logs, strict=True):
-                wait_for_port(port, process, log, deadline)
-            yield ports
+            yield [listener.getsockname()[1] for listener in listeners]
         finally:
             for process in processes:
                 process.terminate()
@@ -112,11 +95,13 @@ def test_message_sent_through_one_process_reaches_a_client_of_the_other(
             f"ws://127.0.0.1:{first}/ws/rooms/{room.pk}/",
             origin=f"http://127.0.0.1:{first}",
             additional_headers={"Cookie": cookies["alice"]},
+            open_timeout=60,  # the server may still be starting; the kernel holds the connection
         )
         reader = await websockets.connect(
             f"ws://127.0.0.1:{second}/ws/rooms/{room.pk}/",
             origin=f"http://127.0.0.1:{second}",
             additional_headers={"Cookie": cookies["bob"]},
+            open_timeout=60,
         )
         await sender.send(json.dumps({"type": "message", "body": "건너편", "client_id": client_id}))
         received = json.loads(await asyncio.wait_for(reader.recv(), timeout=10))
