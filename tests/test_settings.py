@@ -15,7 +15,7 @@ from django.conf import settings
 print(json.dumps({
     "db": settings.DATABASES["default"]["ENGINE"],
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
-    "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "layer_config": settings.CHANNEL_LAYERS["default"].get("CONFIG"),
     "cache": settings.CACHES["default"]["BACKEND"],
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
@@ -43,7 +43,7 @@ def test_settings_without_environment_use_embedded_defaults():
     assert json.loads(result.stdout) == {
         "db": "django.db.backends.sqlite3",
         "layer": "channels.layers.InMemoryChannelLayer",
-        "layer_hosts": None,
+        "layer_config": None,
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "eager": True,
         "broker": "memory://",
@@ -62,7 +62,18 @@ def test_settings_with_urls_switch_to_postgres_and_redis():
     assert json.loads(result.stdout) == {
         "db": "django.db.backends.postgresql",
         "layer": "channels_redis.core.RedisChannelLayer",
-        "layer_hosts": [{"address": "redis://127.0.0.1:6379/15", "max_connections": 1000}],
+        "layer_config": {
+            "hosts": [
+                {
+                    "address": "redis://127.0.0.1:6379/15",
+                    "max_connections": 1000,
+                    "socket_timeout": 15,
+                }
+            ],
+            "capacity": 5000,
+            "expiry": 30,
+            "group_expiry": 86400,
+        },
         "cache": "django.core.cache.backends.redis.RedisCache",
         "eager": False,
         "broker": "redis://127.0.0.1:6379/15",
