@@ -266,9 +266,13 @@ def certificate_html(certificate: Certificate) -> str:
     return render_to_string("exchange/certificate.html", certificate_context(certificate))
 
 
+@transaction.atomic
 def certificate_render(*, certificate: Certificate) -> Certificate:
     """Render the certificate to PDF and store it. A stored PDF is never rendered again:
     what the holder downloaded stays what the portal serves."""
+    # The task and a ZIP download may both find the PDF missing; the row lock makes the
+    # second wait and then see the first one's file instead of storing another.
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.pdf:
         return certificate
     pdf = render_pdf(certificate_html(certificate))
@@ -334,7 +338,8 @@ def certificates_batch_zip(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            certificate_render(certificate=certificate)
+            if not certificate.pdf:
+                certificate = certificate_render(certificate=certificate)
             with certificate.pdf.open("rb") as file:
                 archive.writestr(f"{certificate.serial}.pdf", file.read())
     _audit_download(program=program, certificates=certificates, by=by, what="ZIP")

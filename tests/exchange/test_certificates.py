@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from exchange.models import Application, AuditEntry, Certificate, CityBranding
 from exchange.services import certificates as services
 from exchange.services.applications import set_application_state
+from exchange.tasks import render_certificate
 from tests import factories
 from tests.exchange.test_pdf import pdf_text
 from tests.exchange.test_views import PERSONAS, login_redirect, sign_in, table
@@ -189,6 +190,76 @@ def test_set_application_state_completed_issues_and_renders_certificate(
         text = pdf_text(file.read())
     assert "김앨리스" in text
     assert certificate.serial in text
+
+
+@pytest.mark.parametrize("kind", ["visit", "online"])
+def test_set_application_state_completed_issues_for_every_kind(
+    alice, carol, city_a, city_b, kind, django_capture_on_commit_callbacks
+):
+    program = factories.ProgramFactory(cities={city_a: 2, city_b: 2}, kind=kind)
+    application = completed(program, alice, state="confirmed")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        set_application_state(application, "completed", by=carol)
+
+    assert services.completion_requirements_met(application) is True
+    assert Certificate.objects.filter(application=application, revoked_at=None).count() == 1
+    assert len(callbacks) == 1
+
+
+def test_render_certificate_task_with_stored_pdf_keeps_it(alice_application):
+    certificate = issued(alice_application)
+    name = certificate.pdf.name
+
+    rendered = render_certificate(certificate.pk)
+
+    certificate.refresh_from_db()
+    assert (rendered, certificate.pdf.name) == (False, name)
+
+
+def test_render_certificate_task_unknown_id_does_nothing(db):
+    assert render_certificate(999999) is False
+
+
+def test_certificate_reissue_renders_the_new_certificate(
+    alice_application, carol, django_capture_on_commit_callbacks
+):
+    old = issued(alice_application)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.certificate_reissue(certificate=old, by=carol)
+
+    new.refresh_from_db()
+    with new.pdf.open("rb") as file:
+        text = pdf_text(file.read())
+    assert new.serial in text
+    assert old.serial not in text
+
+
+def test_certificate_context_with_branding_uses_storage_urls(alice_application, carol, city_a):
+    branding = services.city_branding_save(
+        city=city_a,
+        by=carol,
+        signatory_name="Park Jiwon",
+        emblem=upload("emblem.png", png_bytes(), "image/png"),
+        signature=upload("sign.png", png_bytes(), "image/png"),
+    )
+    certificate = issued(alice_application)
+
+    context = services.certificate_context(certificate)
+
+    assert context["emblem_url"] == f"storage:{branding.emblem.name}"
+    assert context["signature_url"] == f"storage:{branding.signature.name}"
+    assert context["signatory_name"] == "Park Jiwon"
+
+
+def test_certificate_context_student_and_partner_language_same_gives_one(alice_application):
+    alice_application.student.preferred_language = "zh-hans"
+    alice_application.student.save()
+
+    context = services.certificate_context(issued(alice_application))
+
+    assert context["languages"] == ["zh-hans"]
 
 
 def test_certificate_context_uses_preferred_and_partner_languages(alice_application, city_a):
