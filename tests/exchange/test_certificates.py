@@ -626,3 +626,18 @@ def test_city_branding_post_pdf_as_emblem_is_refused(client, carol, city_a):
         ]
     }
     assert CityBranding.objects.filter(city=city_a, signatory_name="Park Jiwon").count() == 0
+
+
+def test_certificate_admin_lists_certificates_read_only(client, alice_application):
+    certificate = issued(alice_application)
+    admin_user = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/exchange/certificate/")
+    change = client.post(f"/admin/exchange/certificate/{certificate.pk}/change/", {"serial": "X"})
+
+    assert listing.status_code == 200
+    assert certificate.serial in listing.content.decode()
+    assert change.status_code == 403
+    certificate.refresh_from_db()
+    assert certificate.serial.startswith("YX-")
