@@ -393,6 +393,15 @@ def test_verify_page_hostile_holder_name_is_shown_as_text(client, program_ab, ci
     assert "<img src=x>" not in html
 
 
+def test_verify_page_holder_without_native_name_shows_latin_once(client, program_ab, city_a):
+    student = factories.StudentFactory(home_city=city_a, native_name="", latin_name="Eve Park")
+    certificate = issued(completed(program_ab, student))
+
+    html = client.get(verify_path(certificate)).content.decode()
+
+    assert html.count("Eve Park") == 1
+
+
 # --- the student's download --------------------------------------------------------------
 
 
