@@ -4,6 +4,7 @@ from exchange.models import (
     Application,
     ApplicationEvent,
     AuditEntry,
+    Certificate,
     City,
     Language,
     Partnership,
@@ -85,3 +86,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 admin.site.register(RubricCriterion)
 admin.site.register(RequiredDocument)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: certificates are issued, revoked and reissued through the services, which
+    keep the audit trail and the one-valid-certificate rule."""
+
+    list_display = ["serial", "application", "issued_at", "revoked_at", "replaced_by"]
+    list_select_related = ["application__student", "application__program", "replaced_by"]
+    search_fields = ["serial", "application__student__latin_name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

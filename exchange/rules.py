@@ -7,7 +7,7 @@ part, an application when the applicant applied as a resident of one of their ci
 import rules
 
 from accounts.rules import coordinator_city_ids, is_coordinator
-from exchange.models import Application, ApplicationDocument, Program
+from exchange.models import Application, ApplicationDocument, Certificate, City, Program
 
 
 def program_city_ids(program: Program) -> frozenset[int]:
@@ -55,6 +55,21 @@ def coordinates_document_city(user, document: ApplicationDocument | None) -> boo
     return document is not None and coordinates_applicant_city(user, document.application)
 
 
+@rules.predicate
+def owns_certificate(user, certificate: Certificate | None) -> bool:
+    return certificate is not None and owns_application(user, certificate.application)
+
+
+@rules.predicate
+def coordinates_certificate_city(user, certificate: Certificate | None) -> bool:
+    return certificate is not None and coordinates_applicant_city(user, certificate.application)
+
+
+@rules.predicate
+def coordinates_city(user, city: City | None) -> bool:
+    return city is not None and city.pk in coordinator_city_ids(user)
+
+
 rules.add_perm("exchange.add_program", is_coordinator)
 rules.add_perm("exchange.change_program", coordinates_program)
 rules.add_perm("exchange.view_program", program_is_public | coordinates_program)
@@ -64,3 +79,9 @@ rules.add_perm("exchange.review_program", coordinates_program)
 rules.add_perm("exchange.change_application", owns_application)
 rules.add_perm("exchange.review_application", coordinates_applicant_city)
 rules.add_perm("exchange.view_document", owns_document | coordinates_document_city)
+# Certificates: the student downloads their own; the applicant city's coordinators issue,
+# revoke and reissue them, and brand their own city's certificates.
+rules.add_perm("exchange.download_certificate", owns_certificate)
+rules.add_perm("exchange.issue_certificate", coordinates_applicant_city)
+rules.add_perm("exchange.change_certificate", coordinates_certificate_city)
+rules.add_perm("exchange.brand_city", coordinates_city)

@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from exchange.models import ApplicationEvent, Matching
+from exchange.models import ApplicationEvent, Certificate, Matching
 from exchange.services import applications as services
+from exchange.services import certificates as certificate_services
 from exchange.services import matching as matching_services
 
 
@@ -34,3 +35,14 @@ def notify_matching_published(matching_id: int) -> int:
     if matching is None or matching.status != Matching.Status.PUBLISHED:
         return 0
     return matching_services.matching_send_published_emails(matching=matching)
+
+
+# A render takes ~150 ms; a minute means something is stuck (a font cache rebuild, a huge image).
+@shared_task(time_limit=60, soft_time_limit=50)
+def render_certificate(certificate_id: int) -> bool:
+    """Render and store a certificate's PDF; False if it is gone or was already rendered."""
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is None or certificate.pdf:
+        return False
+    certificate_services.certificate_render(certificate=certificate)
+    return True

@@ -2,11 +2,21 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
-from exchange.views import applications, matching, programs, review
+from exchange.views import applications, certificates, matching, programs, review
 
 
 class ExportFormatConverter:
     regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class BatchFormatConverter:
+    regex = "pdf|zip"
 
     def to_python(self, value: str) -> str:
         return value
@@ -36,6 +46,7 @@ class AdjustmentConverter:
 
 
 register_converter(ExportFormatConverter, "export_format")
+register_converter(BatchFormatConverter, "batch_format")
 register_converter(AdjustmentConverter, "adjustment")
 register_converter(ResponseConverter, "response")
 
@@ -142,6 +153,43 @@ app_patterns = (
             "coordinate/applications/<int:pk>/",
             review.review_application,
             name="review_application",
+        ),
+        # Certificates: public verification, the student's download, the coordinators' tools.
+        path("verify/<str:code>/", certificates.verify, name="verify"),
+        path(
+            "me/certificates/<int:pk>/download/",
+            certificates.my_certificate_download,
+            name="my_certificate_download",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/certificates/",
+            certificates.program_certificates,
+            name="program_certificates",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/certificates.<batch_format:fmt>",
+            certificates.certificates_batch,
+            name="certificates_batch",
+        ),
+        path(
+            "coordinate/applications/<int:pk>/certificate/issue/",
+            certificates.certificate_issue,
+            name="certificate_issue",
+        ),
+        path(
+            "coordinate/certificates/<int:pk>/revoke/",
+            certificates.certificate_revoke,
+            name="certificate_revoke",
+        ),
+        path(
+            "coordinate/certificates/<int:pk>/reissue/",
+            certificates.certificate_reissue,
+            name="certificate_reissue",
+        ),
+        path(
+            "coordinate/cities/<int:pk>/branding/",
+            certificates.city_branding,
+            name="city_branding",
         ),
     ],
     "exchange",

@@ -1,5 +1,5 @@
 """The core domain's data, one module per part: the network, programs, applications, review,
-matching."""
+matching, certificates."""
 
 from exchange.models.applications import (
     Application,
@@ -11,6 +11,7 @@ from exchange.models.applications import (
     Reminder,
     RequiredDocument,
 )
+from exchange.models.certificates import Certificate, CityBranding
 from exchange.models.matching import (
     MatchApproval,
     MatchGroup,
@@ -28,7 +29,9 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationLanguage",
     "AuditEntry",
+    "Certificate",
     "City",
+    "CityBranding",
     "Country",
     "Diet",
     "Language",

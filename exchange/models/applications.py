@@ -244,6 +244,10 @@ class AuditEntry(models.Model):
         MATCHING_CHANGE = "matching-change", _("Changed the matching")
         MATCHING_APPROVE = "matching-approve", _("Approved the matching")
         MATCHING_PUBLISH = "matching-publish", _("Published the matching")
+        CERTIFICATE_ISSUE = "certificate-issue", _("Issued a certificate")
+        CERTIFICATE_DOWNLOAD = "certificate-download", _("Downloaded certificates")
+        CERTIFICATE_REVOKE = "certificate-revoke", _("Revoked a certificate")
+        CERTIFICATE_REISSUE = "certificate-reissue", _("Reissued a certificate")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -35,6 +35,7 @@ from exchange.models import (
     RequiredDocument,
     Theme,
 )
+from exchange.services.certificates import certificate_issue_on_completion
 from exchange.uploads import clean_upload
 
 State = Application.State
@@ -137,6 +138,10 @@ def _transition(
     )
     if notify and new_state in NOTIFY_STATES:
         _notify_after_commit([event.pk])
+    if new_state == State.COMPLETED:
+        # Completing a program earns the certificate: issued in this transaction, so a
+        # completion never exists without it; its PDF is rendered by a task after commit.
+        certificate_issue_on_completion(application=application, by=by)
     if program_city is not None and old_state in HOLDS_PLACE:
         _offer_next_waitlisted(program_city)
     return event

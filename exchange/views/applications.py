@@ -19,6 +19,7 @@ from exchange.forms.applications import ApplicationForm, DocumentForm, WithdrawF
 from exchange.models import Application, ApplicationDocument, Language, RequiredDocument
 from exchange.selectors import programs as program_selectors
 from exchange.selectors.applications import student_applications
+from exchange.selectors.certificates import valid_certificate_for
 from exchange.selectors.matching import published_match_for
 from exchange.services import applications as services
 
@@ -207,6 +208,7 @@ def my_application(request, pk: int):
             else [],
             "withdraw_form": WithdrawForm(),
             "match": published_match_for(application),
+            "certificate": valid_certificate_for(application=application),
             "can_withdraw": State.WITHDRAWN in services.APPLICATION_TRANSITIONS[application.state],
         },
     )

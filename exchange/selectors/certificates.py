@@ -1,0 +1,44 @@
+"""Reads for certificates: the coordinators' list, a student's own certificate."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+
+from exchange.models import Application, Certificate, Program
+
+State = Application.State
+
+
+def program_certificate_rows(*, program: Program, city_ids: Iterable[int]) -> list[Application]:
+    """The cities' completed applicants, each with `certificate_list` (newest first).
+
+    Three queries whatever the number of applicants.
+    """
+    return list(
+        Application.objects.filter(
+            program=program, city_id__in=list(city_ids), state=State.COMPLETED
+        )
+        .select_related("student", "city")
+        .prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.select_related("replaced_by").order_by(
+                    "-issued_at", "-id"
+                ),
+                to_attr="certificate_list",
+            )
+        )
+        .order_by("city__name_en", "student__latin_name", "id")
+    )
+
+
+def certificate_with_application(*, pk: int) -> Certificate | None:
+    return (
+        Certificate.objects.select_related("application__program", "application__student")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def valid_certificate_for(*, application: Application) -> Certificate | None:
+    return application.certificates.filter(revoked_at__isnull=True).first()

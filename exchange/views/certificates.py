@@ -1,0 +1,205 @@
+"""Certificates: the public verification page, the student's download, and the
+coordinators' list, actions, batches and city branding."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from exchange.forms import add_validation_error
+from exchange.forms.certificates import CityBrandingForm, RevokeForm
+from exchange.models import Application, City, CityBranding
+from exchange.selectors import certificates as selectors
+from exchange.services import certificates as services
+from exchange.views.review import _my_cities, _program
+
+
+def _attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def verify(request, code: str):
+    """Public: anyone holding the printed code may check the certificate. It shows what is
+    printed on the certificate and nothing more about the holder."""
+    certificate = services.certificate_for_code(code)
+    if certificate is None:
+        return render(request, "exchange/verify_not_found.html", status=404)
+    application = certificate.application
+    program = application.program
+    cities = sorted(
+        (pc.city for pc in program.program_cities.select_related("city")),
+        key=lambda city: city.pk != application.city_id,
+    )
+    return render(
+        request,
+        "exchange/verify.html",
+        {
+            "certificate": certificate,
+            "holder_native": application.student.native_name,
+            "holder_latin": application.student.latin_name,
+            "program_title": program.title,
+            "starts_on": program.starts_on,
+            "ends_on": program.ends_on,
+            "cities": [f"{city.name_local} {city.name_en}" for city in cities],
+        },
+    )
+
+
+@login_required
+def my_certificate_download(request, pk: int):
+    # Someone else's certificate is a 404: its existence is not for them to know.
+    certificate = selectors.certificate_with_application(pk=pk)
+    if (
+        certificate is None
+        or not request.user.has_perm("exchange.download_certificate", certificate)
+        or not certificate.is_valid
+        or not certificate.pdf
+    ):
+        raise Http404
+    services.certificate_record_download(certificate=certificate, by=request.user)
+    with certificate.pdf.open("rb") as file:
+        body = file.read()
+    return _attachment(body, content_type="application/pdf", filename=f"{certificate.serial}.pdf")
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def program_certificates(request, pk: int):
+    program = _program(request, pk)
+    cities = _my_cities(request, program)
+    return render(
+        request,
+        "exchange/program_certificates.html",
+        {
+            "program": program,
+            "cities": cities,
+            "rows": selectors.program_certificate_rows(
+                program=program, city_ids=[city.pk for city in cities]
+            ),
+            "revoke_form": RevokeForm(),
+        },
+    )
+
+
+@login_required
+@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+def certificates_batch(request, pk: int, fmt: str):
+    program = _program(request, pk)
+    city_ids = [city.pk for city in _my_cities(request, program)]
+    if fmt == "pdf":
+        body = services.certificates_batch_pdf(program=program, city_ids=city_ids, by=request.user)
+        content_type = "application/pdf"
+    else:
+        body = services.certificates_batch_zip(program=program, city_ids=city_ids, by=request.user)
+        content_type = "application/zip"
+    if body is None:
+        raise Http404
+    name = f"certificates-{program.pk}-{slugify(program.title)[:40] or 'program'}.{fmt}"
+    return _attachment(body, content_type=content_type, filename=name)
+
+
+def _application(request, pk: int) -> Application | None:
+    return Application.objects.select_related("program").filter(pk=pk).first()
+
+
+@require_POST
+@login_required
+@permission_required("exchange.issue_certificate", fn=_application, raise_exception=True)
+def certificate_issue(request, pk: int):
+    application = _application(request, pk)
+    try:
+        certificate = services.certificate_issue(application=application, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Certificate %(serial)s is issued.") % {"serial": certificate.serial}
+        )
+    return redirect("exchange:program_certificates", pk=application.program_id)
+
+
+def _certificate(request, pk: int):
+    return selectors.certificate_with_application(pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required("exchange.change_certificate", fn=_certificate, raise_exception=True)
+def certificate_revoke(request, pk: int):
+    certificate = _certificate(request, pk)
+    form = RevokeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the certificate is revoked."))
+        services.certificate_revoke(
+            certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Certificate %(serial)s is revoked.") % {"serial": certificate.serial}
+        )
+    return redirect("exchange:program_certificates", pk=certificate.application.program_id)
+
+
+@require_POST
+@login_required
+@permission_required("exchange.change_certificate", fn=_certificate, raise_exception=True)
+def certificate_reissue(request, pk: int):
+    certificate = _certificate(request, pk)
+    try:
+        new = services.certificate_reissue(certificate=certificate, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Certificate %(old)s is replaced by %(new)s.")
+            % {"old": certificate.serial, "new": new.serial},
+        )
+    return redirect("exchange:program_certificates", pk=certificate.application.program_id)
+
+
+def _city(request, pk: int) -> City | None:
+    return City.objects.filter(pk=pk).first()
+
+
+@login_required
+@permission_required("exchange.brand_city", fn=_city, raise_exception=True)
+def city_branding(request, pk: int):
+    city = _city(request, pk)
+    branding = CityBranding.objects.filter(city=city).first()
+    if request.method == "POST":
+        form = CityBrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.city_branding_save(
+                    city=city,
+                    by=request.user,
+                    signatory_name=form.cleaned_data["signatory_name"],
+                    emblem=form.cleaned_data["emblem"],
+                    signature=form.cleaned_data["signature"],
+                )
+            except ValidationError as error:
+                add_validation_error(form, error)
+            else:
+                messages.success(request, _("The certificate branding is saved."))
+                return redirect("exchange:city_branding", pk=city.pk)
+    else:
+        form = CityBrandingForm(
+            initial={"signatory_name": branding.signatory_name if branding else ""}
+        )
+    return render(
+        request,
+        "exchange/city_branding.html",
+        {"city": city, "branding": branding, "form": form},
+    )
