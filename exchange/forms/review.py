@@ -90,6 +90,7 @@ class BulkActionForm(forms.Form):
             ("review", _("Start review")),
             *[(f"stage-{value}", label) for value, label in DECISION_CHOICES],
             ("unstage", _("Clear prepared decision")),
+            ("complete", _("Mark as completed (after the program)")),
         ],
     )
     applications = forms.ModelMultipleChoiceField(

@@ -379,6 +379,19 @@ def application_decline(*, application: Application, by: User) -> Application:
     return set_application_state(application, State.DECLINED, by=by)
 
 
+@transaction.atomic
+def application_complete(*, application: Application, by: User) -> Application:
+    """A confirmed participant took part: possible once the program's last day has come."""
+    application = Application.objects.select_related("program").get(pk=application.pk)
+    if timezone.localdate() < application.program.ends_on:
+        raise ValidationError(
+            _("The program ends on %(day)s: mark participants completed from then on.")
+            % {"day": application.program.ends_on.isoformat()},
+            code="too_early",
+        )
+    return set_application_state(application, State.COMPLETED, by=by)
+
+
 # --- Documents ---------------------------------------------------------------------------
 
 

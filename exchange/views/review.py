@@ -114,6 +114,8 @@ def review_bulk(request, pk: int):
         try:
             if action == "review":
                 services.application_start_review(application=application, by=request.user)
+            elif action == "complete":
+                services.application_complete(application=application, by=request.user)
             elif action == "unstage":
                 services.decision_stage(application=application, decision="", by=request.user)
             else:

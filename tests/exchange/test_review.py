@@ -279,3 +279,31 @@ def test_reminders_send_due_sends_each_reminder_once(program_ab, city_a, city_b)
         ("applicant3@example.org", mail.outbox[1].subject),
     ]
     assert "text/html" in [mimetype for _c, mimetype in mail.outbox[0].alternatives]
+
+
+def test_application_complete_before_the_program_ends_is_refused(program_ab, city_a, carol):
+    application = applicant(program_ab, city_a, 1, state="confirmed")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.application_complete(application=application, by=carol)
+
+    assert excinfo.value.messages == [
+        f"The program ends on {program_ab.ends_on.isoformat()}: "
+        "mark participants completed from then on."
+    ]
+    assert Application.objects.get(pk=application.pk).state == "confirmed"
+
+
+def test_application_complete_after_the_program_issues_the_certificate(program_ab, city_a, carol):
+    program_ab.starts_on = timezone.localdate() - timedelta(days=10)
+    program_ab.ends_on = timezone.localdate()
+    program_ab.applications_open = timezone.now() - timedelta(days=40)
+    program_ab.applications_close = timezone.now() - timedelta(days=20)
+    program_ab.save()
+    application = applicant(program_ab, city_a, 1, state="confirmed")
+
+    services.application_complete(application=application, by=carol)
+
+    application.refresh_from_db()
+    assert application.state == "completed"
+    assert application.certificates.filter(revoked_at__isnull=True).count() == 1
