@@ -59,51 +59,44 @@ def manage(*args: str) -> str:
     ).stdout
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def servers(count: int):
-    ports = [free_port() for _ in range(count)]
+    """`count` daphne processes, each handed a socket that already listens, so clients can
+    connect at once (the kernel holds connections until the server takes them)."""
+    listeners = []
+    for _ in range(count):
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1024)
+        listener.set_inheritable(True)
+        listeners.append(listener)
     processes = [
         subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
+                "--fd",
+                str(listener.fileno()),
                 "exchange.asgi:application",
             ],
             cwd=ROOT,
             env=env(),
+            pass_fds=[listener.fileno()],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=BENCH_LOG,
         )
-        for port in ports
+        for listener in listeners
     ]
     try:
-        for port in ports:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-        yield ports
+        yield [listener.getsockname()[1] for listener in listeners]
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=10)
+        for listener in listeners:
+            listener.close()
 
 
 async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: float) -> dict:
