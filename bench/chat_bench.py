@@ -111,6 +111,7 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
             await session(index, room, cookie)
         except (OSError, websockets.exceptions.WebSocketException) as error:
             errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+            ready(index)
 
     async def session(index: int, room: dict, cookie: str):
         nonlocal sent
@@ -135,6 +136,7 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
                         errors[frame["code"]] = errors.get(frame["code"], 0) + 1
 
             task = asyncio.create_task(reader())
+            ready(index)
             await start.wait()
             interval = 1 / rate
             next_at = time.monotonic() + (index % 10) * interval / 10
@@ -156,8 +158,17 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
             task.cancel()
 
     start = asyncio.Event()
+    # Sending starts once every client has connected or failed to.
+    settled: set[int] = set()
+    all_settled = asyncio.Event()
+
+    def ready(index: int) -> None:
+        settled.add(index)
+        if len(settled) == len(members):
+            all_settled.set()
+
     tasks = [asyncio.create_task(client(i, room, c)) for i, (room, c) in enumerate(members)]
-    await asyncio.sleep(3)  # everyone connected
+    await all_settled.wait()
     start.set()
     await asyncio.gather(*tasks)
     per_room = {room["room"]: len(room["cookies"]) for room in rooms}

@@ -229,6 +229,14 @@ def test_qr_svg_is_inline_svg_without_the_url_as_text():
     )
 
 
+def test_qr_svg_of_a_hostile_url_holds_none_of_its_characters():
+    """qr_svg is marked safe: that holds only if no character of the URL reaches the markup."""
+    svg = qr_svg('https://x.example/<script>alert("x")</script>&lt;')
+
+    assert [part in svg for part in ("<script", "alert", "x.example", "&lt;", '"x"')] == [False] * 5
+    assert svg.count("<svg ") == 1
+
+
 # --- The fetcher -----------------------------------------------------------------------
 
 
