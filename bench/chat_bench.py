@@ -36,13 +36,18 @@ LOADS = [
 ]
 
 
-def env() -> dict:
+def env(*, debug: bool = False) -> dict:
+    """The fixture command insists on DEBUG (it hands out sessions); the servers run as in
+    production, with DEBUG off. Both share one secret, so the sessions are valid."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "exchange.settings",
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "DEBUG": "1",
+        "DEBUG": "1" if debug else "0",
+        "SECRET_KEY": "chat-bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "ERROR",
         "VAR_DIR": str(Path(tempfile.gettempdir()) / "chat-bench-var"),
     }
@@ -52,7 +57,7 @@ def manage(*args: str) -> str:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env(),
+        env=env(debug=True),
         check=True,
         capture_output=True,
         text=True,

@@ -124,6 +124,19 @@ FORM_RENDERER = "exchange.rendering.PortalFormRenderer"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A pool per process (psycopg_pool). Under ASGI, Django runs sync code on changing
+        # threads and closes the connection after each piece of work, and Channels closes it
+        # around every database_sync_to_async call: without a pool each chat message opened
+        # three new PostgreSQL connections (a server process each), which capped the chat at a
+        # few dozen messages a second. Persistent connections (CONN_MAX_AGE) leak under ASGI.
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": envint("DB_POOL_MIN", 2),
+                "max_size": envint("DB_POOL_MAX", 10),
+                "timeout": 10,
+            }
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -18,9 +18,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from messaging import services
+from messaging.events import message_event
 from messaging.models import Message, Room
 from messaging.relay import get_relay
 from messaging.selectors import COORDINATOR, room_history, room_role
+
+__all__ = ["RoomConsumer", "message_event"]
 
 RESYNC = object()
 CATCH_UP_BATCH = 200
@@ -29,20 +32,9 @@ CATCH_UP_BATCH = 200
 BURST = 10
 RATE = 3.0
 STRIKES = 5
-
-
-def message_event(message: Message) -> dict:
-    sender = message.sender
-    return {
-        "type": "message",
-        "id": message.seq,
-        "room": message.room_id,
-        "sender": {"id": sender.pk, "name": sender.display_name} if sender else None,
-        "body": message.body,
-        "created": message.created_at.isoformat(),
-        "client_id": str(message.client_id),
-        "deleted": message.deleted_at is not None,
-    }
+# Membership is checked again at most this often for frames that store nothing; posting a
+# message always checks it in the same transaction as the insert.
+ROLE_RECHECK = 10.0
 
 
 class TokenBucket:
@@ -79,10 +71,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except (KeyError, ValueError):
             await self.close()
             return
-        self.room = await database_sync_to_async(Room.objects.filter(pk=room_id).first)()
-        if self.room is None or await self._role() is None:
+        self.room, self.role = await database_sync_to_async(self._open)(room_id)
+        if self.role is None:
             await self.close()
             return
+        self.role_checked = time.monotonic()
+        self.user_id, self.user_name = user.pk, user.display_name
         after = self._after()
         await self.accept()
         if after == -1:
@@ -92,14 +86,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.queue: asyncio.Queue = asyncio.Queue()
         self.bucket = TokenBucket()
         self.strikes = 0
-        await get_relay().join(self.room.pk, self)
+        relay = get_relay()
+        await relay.join(self.room.pk, self)
         self.joined = True
         if after is None:
             self.last_sent = await database_sync_to_async(self._current_seq)()
+            relay.ready(self.room.pk, self.last_sent)
         else:
             self.last_sent = after
             self.queue.put_nowait(RESYNC)
         self.writer = asyncio.create_task(self._write())
+
+    def _open(self, room_id: int) -> tuple[Room | None, str | None]:
+        room = Room.objects.filter(pk=room_id).first()
+        if room is None:
+            return None, None
+        return room, room_role(user=self.scope["user"], room=room)
 
     def _after(self) -> int | None:
         query = self.scope.get("query_string", b"").decode("latin-1")
@@ -113,7 +115,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return Room.objects.values_list("last_seq", flat=True).get(pk=self.room.pk)
 
     async def _role(self) -> str | None:
-        return await database_sync_to_async(room_role)(user=self.scope["user"], room=self.room)
+        """The user's role in the room, read again if the last check is ROLE_RECHECK old."""
+        if time.monotonic() - self.role_checked > ROLE_RECHECK:
+            self.role = await database_sync_to_async(room_role)(
+                user=self.scope["user"], room=self.room
+            )
+            self.role_checked = time.monotonic()
+        return self.role
 
     async def disconnect(self, code):
         if not getattr(self, "joined", False):
@@ -144,16 +152,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self._send(item)
 
     async def _catch_up(self, until: int | None = None) -> None:
+        """Send what this socket missed from the database: up to `until`, or everything (and
+        then tell the relay where the room stands)."""
         while until is None or self.last_sent < until:
             batch = await database_sync_to_async(room_history)(
                 room=self.room, after=self.last_sent, limit=CATCH_UP_BATCH
             )
             batch = [m for m in batch if until is None or m.seq <= until]
-            if not batch:
-                return
             for message in batch:
                 await self._send(message_event(message))
                 self.last_sent = message.seq
+            if len(batch) < CATCH_UP_BATCH:
+                break
+        if until is None:
+            get_relay().ready(self.room.pk, self.last_sent)
 
     async def _send(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event, ensure_ascii=False))
@@ -208,15 +220,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            posted = await database_sync_to_async(services.message_post)(
-                room=self.room, sender=self.scope["user"], body=body, client_id=client_id
-            )
+            posted, event = await database_sync_to_async(self._post)(body, client_id)
         except ValidationError as error:
             await self._error(
                 error.code or "invalid", " ".join(error.messages), client_id=client_id
             )
+            if error.code == "not_member":
+                await self.close(code=4403)
             return
-        event = await database_sync_to_async(message_event)(posted.message)
         if posted.message.masked:
             await self._send(
                 {
@@ -242,6 +253,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Already stored (a repeated client_id, or live delivery down): acknowledge to the
         # sender only. The writer skips it if it was sent before.
         self.queue.put_nowait(event)
+
+    def _post(self, body: str, client_id: str) -> tuple[services.Posted, dict]:
+        posted = services.message_post(
+            room=self.room, sender=self.scope["user"], body=body, client_id=client_id
+        )
+        return posted, message_event(posted.message)
 
     async def _on_typing(self, frame: dict, role: str) -> None:
         user = self.scope["user"]

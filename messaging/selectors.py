@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
-from exchange.models import Application, Program
+from exchange.models import Application, ProgramCity
 from messaging.models import Message, Room
 
 COORDINATOR = "coordinator"
@@ -12,8 +12,17 @@ PARTICIPANT = "participant"
 PARTICIPATING = [Application.State.CONFIRMED, Application.State.COMPLETED]
 
 
-def _program_city_ids(program_id: int) -> set[int]:
-    return set(Program.objects.get(pk=program_id).program_cities.values_list("city_id", flat=True))
+def _program_city_ids(room: Room) -> frozenset[int]:
+    """The cities taking part in the room's program, cached on the room object: a chat
+    connection holds its room for its whole life, and a program's cities are settled long
+    before its rooms exist."""
+    cached = getattr(room, "_program_city_ids", None)
+    if cached is None:
+        cached = frozenset(
+            ProgramCity.objects.filter(program_id=room.program_id).values_list("city_id", flat=True)
+        )
+        room._program_city_ids = cached
+    return cached
 
 
 def room_role(*, user: User, room: Room) -> str | None:
@@ -21,7 +30,7 @@ def room_role(*, user: User, room: Room) -> str | None:
     room of it, so no room is ever private between an adult and a minor."""
     if not user.is_authenticated:
         return None
-    if coordinator_city_ids(user) & _program_city_ids(room.program_id):
+    if coordinator_city_ids(user) & _program_city_ids(room):
         return COORDINATOR
     if room.kind == Room.Kind.COORDINATORS:
         return None
@@ -56,3 +65,12 @@ def room_history(*, room: Room, after: int = 0, before: int | None = None, limit
         page = list(messages.filter(seq__lt=before).order_by("-seq")[:limit])
         return page[::-1]
     return list(messages.filter(seq__gt=after).order_by("seq")[:limit])
+
+
+def messages_between(*, room_id: int, first: int, last: int) -> list[Message]:
+    """Messages numbered first..last of a room, oldest first, with senders."""
+    return list(
+        Message.objects.filter(room_id=room_id, seq__gte=first, seq__lte=last)
+        .select_related("sender")
+        .order_by("seq")
+    )

@@ -78,26 +78,37 @@ class Posted:
     created: bool  # False when the same client_id was sent before: nothing new was stored
 
 
-def _next_seq(room_id: int) -> int:
-    # One statement both numbers the message and locks the room's row until commit, so
-    # messages of a room are committed in the order of their numbers.
+def _take_seq(room_id: int, sender_id: int) -> tuple[int, datetime | None, datetime | None]:
+    """Number the next message of the room, in one statement that also locks the room's row
+    until commit (so messages are committed in the order of their numbers) and reads what may
+    stop the post: whether the room is closed, and until when the sender is muted. Raising
+    afterwards rolls the number back with the transaction, so numbers never skip."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
-            [room_id],
+            "UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s "
+            "RETURNING last_seq, closed_at, (SELECT muted_until FROM messaging_roomstate "
+            "WHERE room_id = %s AND user_id = %s)",
+            [room_id, room_id, sender_id],
         )
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
+
+
+def _already_posted(room: Room, sender: User, client_id: uuid.UUID) -> Message | None:
+    return Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
 
 
 def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | str) -> Posted:
-    """Store a message once per client_id. Contact details in a minor's message are masked."""
+    """Store a message once per client_id. Contact details in a minor's message are masked.
+
+    The usual post is three statements in one transaction: the sender's membership, the room's
+    next number (with the closed and muted checks), and the insert. A client_id seen before
+    (a resend after a lost acknowledgement) returns the stored message, even if the sender
+    could no longer post.
+    """
     try:
         client_id = uuid.UUID(str(client_id))
     except ValueError as error:
         raise ValidationError(_("client_id must be a UUID."), code="bad_client_id") from error
-    existing = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
-    if existing is not None:
-        return Posted(existing, created=False)
     body = body.strip()
     if not body:
         raise ValidationError(_("Write something first."), code="empty")
@@ -105,39 +116,41 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         raise ValidationError(
             _("A message is at most %(max)d characters.") % {"max": MESSAGE_MAX}, code="too_long"
         )
-    # A consumer holds its room for the whole connection: read what may have changed since.
-    room = Room.objects.get(pk=room.pk)
-    role = room_role(user=sender, room=room)
-    if role is None:
-        raise ValidationError(_("You are not a member of this room."), code="not_member")
-    if not room_is_open(room):
-        raise ValidationError(_("This room is closed."), code="closed")
-    state = RoomState.objects.filter(room=room, user=sender).first()
-    if state and state.muted_until and state.muted_until > timezone.now():
-        raise ValidationError(
-            _("A coordinator muted you in this room until %(until)s.")
-            % {"until": timezone.localtime(state.muted_until).strftime("%Y-%m-%d %H:%M")},
-            code="muted",
-        )
-    masked: tuple[str, ...] = ()
-    if role != COORDINATOR and _is_minor(sender):
-        result = mask_contacts(body)
-        body, masked = result.text, result.kinds
     try:
         with transaction.atomic():
+            role = room_role(user=sender, room=room)
+            if role is None:
+                raise ValidationError(_("You are not a member of this room."), code="not_member")
+            seq, closed_at, muted_until = _take_seq(room.pk, sender.pk)
+            now = timezone.now()
+            if closed_at is not None and closed_at <= now:
+                raise ValidationError(_("This room is closed."), code="closed")
+            if muted_until is not None and muted_until > now:
+                raise ValidationError(
+                    _("A coordinator muted you in this room until %(until)s.")
+                    % {"until": timezone.localtime(muted_until).strftime("%Y-%m-%d %H:%M")},
+                    code="muted",
+                )
+            masked: tuple[str, ...] = ()
+            if role != COORDINATOR and _is_minor(sender):
+                result = mask_contacts(body)
+                body, masked = result.text, result.kinds
             message = Message.objects.create(
                 room=room,
-                seq=_next_seq(room.pk),
+                seq=seq,
                 sender=sender,
                 body=body,
                 client_id=client_id,
                 masked=list(masked),
             )
+    except ValidationError:
+        existing = _already_posted(room, sender, client_id)
+        if existing is None:
+            raise
+        return Posted(existing, created=False)
     except IntegrityError:
-        # The same client_id raced in on another connection: that one is the message.
-        return Posted(
-            Message.objects.get(room=room, sender=sender, client_id=client_id), created=False
-        )
+        # The same client_id was stored before, on this connection or another.
+        return Posted(_already_posted(room, sender, client_id), created=False)
     return Posted(message, created=True)
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from exchange.asgi import application
 from messaging.models import Message, Room
+from messaging.relay import close_relay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,11 +36,32 @@ def socket(room: Room, cookie: bytes | None = None, *, after: int | None = None,
 
 
 def run(scenario):
-    return asyncio.run(scenario())
+    async def and_close():
+        try:
+            return await scenario()
+        finally:
+            await close_relay()
+
+    return asyncio.run(and_close())
 
 
-async def frames(communicator, count: int) -> list[dict]:
-    return [json.loads(await communicator.receive_from(timeout=5)) for _ in range(count)]
+async def frames(communicator, count: int, *, skip=("presence",)) -> list[dict]:
+    """The next `count` frames, leaving out presence updates (tested on their own)."""
+    received = []
+    while len(received) < count:
+        frame = json.loads(await communicator.receive_from(timeout=5))
+        if frame["type"] not in skip:
+            received.append(frame)
+    return received
+
+
+async def quiet(communicator, timeout: float = 0.5) -> bool:
+    """True when nothing but presence updates arrives within `timeout`."""
+    while not await communicator.receive_nothing(timeout=timeout):
+        frame = json.loads(await communicator.receive_from())
+        if frame["type"] != "presence":
+            return False
+    return True
 
 
 def test_socket_anonymous_non_member_and_foreign_origin_are_refused(published, mina, alice):
@@ -114,9 +136,9 @@ def test_socket_same_client_id_twice_stores_and_delivers_one_message(published, 
         await one.send_to(text_data=frame)
         first = await frames(one, 1)
         await one.send_to(text_data=frame)
-        await two.receive_from(timeout=5)
-        nothing_more = await two.receive_nothing(timeout=0.5)
-        own_nothing = await one.receive_nothing(timeout=0.5)
+        await frames(two, 1)
+        nothing_more = await quiet(two)
+        own_nothing = await quiet(one)
         await one.disconnect()
         await two.disconnect()
         return first, nothing_more, own_nothing
@@ -277,3 +299,36 @@ def test_socket_coordinator_delete_sends_a_tombstone_to_everyone(published, alic
 
     assert tombstones == ({"type": "deleted", "room": room.pk, "id": 1},) * 2
     assert Message.objects.get().body == ""
+
+
+def test_socket_presence_lists_who_is_connected_and_follows_joins_and_leaves(
+    published, alice, bob, carol
+):
+    room = published["pair"]
+    cookies = [cookie_for(alice), cookie_for(bob)]
+
+    def names(frame):
+        return [person["name"] for person in frame["present"]]
+
+    async def scenario():
+        first, second = socket(room, cookies[0]), socket(room, cookies[1])
+        await first.connect()
+        (alone,) = await frames(first, 1, skip=())
+        while names(alone) != [alice.display_name]:  # the empty list before the join shows
+            (alone,) = await frames(first, 1, skip=())
+        await second.connect()
+        (together,) = await frames(first, 1, skip=())
+        await second.disconnect()
+        (left,) = await frames(first, 1, skip=())
+        await first.disconnect()
+        return alone, together, left
+
+    alone, together, left = run(scenario)
+
+    assert alone == {
+        "type": "presence",
+        "room": room.pk,
+        "present": [{"id": alice.pk, "name": alice.display_name}],
+    }
+    assert sorted(names(together)) == sorted([alice.display_name, bob.display_name])
+    assert names(left) == [alice.display_name]

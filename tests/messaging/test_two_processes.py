@@ -75,6 +75,15 @@ def two_servers():
                 process.wait(timeout=10)
 
 
+async def next_frame(ws, kind: str = "message") -> dict:
+    """The next frame of a kind, leaving out the others (presence updates arrive as people
+    come and go)."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        if frame["type"] == kind:
+            return frame
+
+
 def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
@@ -104,8 +113,8 @@ def test_message_sent_through_one_process_reaches_a_client_of_the_other(
             open_timeout=60,
         )
         await sender.send(json.dumps({"type": "message", "body": "건너편", "client_id": client_id}))
-        received = json.loads(await asyncio.wait_for(reader.recv(), timeout=10))
-        ack = json.loads(await asyncio.wait_for(sender.recv(), timeout=10))
+        received = await next_frame(reader)
+        ack = await next_frame(sender)
         await sender.close()
         await reader.close()
         return ack, received
@@ -114,3 +123,43 @@ def test_message_sent_through_one_process_reaches_a_client_of_the_other(
 
     assert received == ack
     assert (received["id"], received["body"], received["client_id"]) == (1, "건너편", client_id)
+
+
+def test_presence_across_processes_shows_both_sides_and_a_departure(
+    published, alice, bob, two_servers
+):
+    room = published["pair"]
+    cookies = {"alice": session_cookie(alice), "bob": session_cookie(bob)}
+    both = sorted([alice.pk, bob.pk])
+
+    async def until(ws, ids):
+        while True:
+            frame = await next_frame(ws, "presence")
+            if sorted(person["id"] for person in frame["present"]) == ids:
+                return frame
+
+    async def scenario():
+        first, second = two_servers
+        on_first = await websockets.connect(
+            f"ws://127.0.0.1:{first}/ws/rooms/{room.pk}/",
+            origin=f"http://127.0.0.1:{first}",
+            additional_headers={"Cookie": cookies["alice"]},
+            open_timeout=60,
+        )
+        on_second = await websockets.connect(
+            f"ws://127.0.0.1:{second}/ws/rooms/{room.pk}/",
+            origin=f"http://127.0.0.1:{second}",
+            additional_headers={"Cookie": cookies["bob"]},
+            open_timeout=60,
+        )
+        seen_by_alice = await until(on_first, both)
+        seen_by_bob = await until(on_second, both)
+        await on_second.close()
+        after_bob_left = await until(on_first, [alice.pk])
+        await on_first.close()
+        return seen_by_alice, seen_by_bob, after_bob_left
+
+    seen_by_alice, seen_by_bob, after_bob_left = asyncio.run(scenario())
+
+    assert seen_by_alice == seen_by_bob
+    assert after_bob_left["present"] == [{"id": alice.pk, "name": alice.display_name}]
