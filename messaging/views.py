@@ -138,7 +138,7 @@ def chat_strings() -> dict[str, str]:
         "delete": _("Delete"),
         "new_messages": _("New messages"),
         "counter": _("%(count)s / %(max)s"),
-        "too_long": _("A message is at most %(max)s characters.") % {"max": f"{MESSAGE_MAX:,}"},
+        "too_long": _("A message is at most %(max)d characters.") % {"max": MESSAGE_MAX},
         "announce": _("%(name)s: %(body)s"),
         "nobody": _("Nobody is here yet."),
         "you": _("you"),

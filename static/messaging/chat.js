@@ -203,8 +203,9 @@ function messageNode(event) {
     element("span", "chat-sender", event.sender ? event.sender.name : strings.former_member),
     " ",
     time,
+    element("span", "chat-actions"),
   );
-  node.append(meta, element("p", "chat-body"), element("div", "chat-actions"));
+  node.append(meta, element("p", "chat-body"));
   fillMessage(node, event);
   return node;
 }
@@ -346,7 +347,7 @@ function connect() {
   socket.addEventListener("close", (close) => {
     if (state.socket !== socket) return; // replaced on purpose
     state.socket = null;
-    closed(close.code, opened);
+    onClose(close.code, opened);
   });
 }
 
@@ -361,7 +362,7 @@ function scheduleReconnect(delay) {
   state.timer = setTimeout(connect, delay);
 }
 
-async function closed(code, opened) {
+async function onClose(code, opened) {
   if (state.stopped) return;
   if (code === 4403) {
     stop("not_member");

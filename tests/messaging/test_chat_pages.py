@@ -179,7 +179,7 @@ def test_room_page_strings_are_the_users_sentences(client, published, alice):
     strings = response.context["chat_strings"]
     assert strings["removed"] == "Message removed by a coordinator"
     assert strings["typing_one"] == "%(name)s is typing…"
-    assert strings["too_long"] == "A message is at most 2,000 characters."
+    assert strings["too_long"] == "A message is at most 2000 characters."
 
 
 def test_room_page_refuses_post(client, published, alice):
