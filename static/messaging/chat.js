@@ -145,6 +145,13 @@ function stop(key) {
   state.stopped = true;
   clearTimeout(state.timer);
   setStatus(key);
+  // Nothing unsent will go now: give the words back rather than leave them "sending".
+  const unsent = [...state.pending.values()];
+  state.pending.clear();
+  for (const item of unsent) item.node.remove();
+  if (unsent.length && !ui.input.value.trim()) {
+    ui.input.value = unsent.map((item) => item.body).join("\n");
+  }
   updateComposer();
 }
 

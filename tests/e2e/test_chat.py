@@ -7,23 +7,28 @@ same socket lets the page reconnect on its own. (Playwright's context.set_offlin
 close an open WebSocket in Chromium: the socket stays up and delivers what it missed later.)
 """
 
+import asyncio
 import contextlib
 import os
 import re
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
+from exchange.services.applications import application_withdraw
 from messaging import services
 from messaging.models import Message, Report
+from messaging.relay import room_group
 from tests.messaging.conftest import published  # noqa: F401 (a fixture)
 from tests.messaging.test_two_processes import listening_socket
 
@@ -118,6 +123,22 @@ def chat_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     yield open_context
     for context in contexts:
         context.close()
+
+
+def broadcast(room_id: int, event: dict) -> None:
+    """Publishes an event to the room's group, as the servers do, from a thread of its own:
+    Playwright's event loop occupies this one."""
+
+    async def publish() -> None:
+        layer = get_channel_layer()
+        await layer.group_send(
+            room_group(room_id), {"type": "room.event", "room": room_id, "event": event}
+        )
+        await layer.close_pools()
+
+    thread = threading.Thread(target=asyncio.run, args=(publish(),))
+    thread.start()
+    thread.join()
 
 
 def open_chat(context: BrowserContext, room_id: int) -> Page:
@@ -250,6 +271,20 @@ def test_chat_report_then_coordinator_removes_the_message(
         expect(bodies(page)).to_have_text(["Message removed by a coordinator"])
     assert Message.objects.get(room=room, seq=1).body == ""
 
+    # The buddy withdraws: the next frame is refused with 4403, and the page stops there.
+    application_withdraw(application=published["buddy"], by=buddy)
+    write(buddy_page, "still here?")
+    expect(buddy_page.locator("#chat-status")).to_have_text(
+        "You are no longer a member of this room, so the chat has stopped."
+    )
+    expect(buddy_page.locator("#chat-feedback")).to_have_text(
+        "You are no longer a member of this room."
+    )
+    expect(buddy_page.get_by_label("Your message")).to_be_disabled()
+    expect(buddy_page.get_by_label("Your message")).to_have_value("still here?")
+    expect(buddy_page.locator("#chat-pending li")).to_have_count(0)
+    assert Message.objects.filter(room=room).count() == 1
+
 
 def test_chat_older_pages_keep_the_place_and_a_closed_room_stops_the_composer(
     published,  # noqa: F811
@@ -290,6 +325,28 @@ def test_chat_older_pages_keep_the_place_and_a_closed_room_stops_the_composer(
         "nodes => nodes.map(node => Number(node.dataset.id))"
     )
     assert ids == list(range(1, 121))
+
+    # Presence and room events, as the server publishes them to the room's group.
+    broadcast(
+        room.pk,
+        {
+            "type": "presence",
+            "room": room.pk,
+            "present": [
+                {"id": alice.pk, "name": alice.display_name},
+                {"id": buddy.pk, "name": buddy.display_name},
+            ],
+        },
+    )
+    expect(page.get_by_role("region", name="Here now").get_by_role("listitem")).to_have_text(
+        [f"{alice.display_name} (you)", buddy.display_name]
+    )
+    broadcast(room.pk, {"type": "room", "room": room.pk, "closed": True})
+    expect(page.locator("#chat-closed")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    broadcast(room.pk, {"type": "room", "room": room.pk, "closed": False})
+    expect(page.locator("#chat-closed")).to_be_hidden()
+    expect(page.get_by_label("Your message")).to_be_enabled()
 
     # Closed while the page is open: the next message is refused and the words given back.
     services.room_close(room=room, by=carol)
