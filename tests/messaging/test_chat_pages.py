@@ -81,10 +81,11 @@ def test_room_page_anonymous_is_sent_to_sign_in(client, published):
     assert response.url == login_redirect(path)
 
 
-def test_room_page_of_a_missing_room_is_the_same_404(client, published, alice):
+@pytest.mark.parametrize("room_id", ["999999", "99999999999999999999999"])
+def test_room_page_of_a_missing_room_is_the_same_404(client, published, alice, room_id):
     client.force_login(alice)
 
-    assert client.get("/chat/999999/").status_code == 404
+    assert client.get(f"/chat/{room_id}/").status_code == 404
 
 
 def test_room_page_coordinators_room_is_404_for_a_student(client, published, alice):
@@ -307,10 +308,11 @@ def test_history_api_anonymous_gets_401_as_json(client, published):
     assert response.json() == NOT_AUTHENTICATED
 
 
-def test_history_api_missing_room_is_the_same_404(client, published, alice):
+@pytest.mark.parametrize("room_id", ["999999", "99999999999999999999999"])
+def test_history_api_missing_room_is_the_same_404(client, published, alice, room_id):
     client.force_login(alice)
 
-    response = client.get("/api/chat/rooms/999999/messages/")
+    response = client.get(f"/api/chat/rooms/{room_id}/messages/")
 
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
