@@ -1,11 +1,21 @@
 """Reads for chat: who may be in a room, a user's rooms, and a room's history."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    PositiveBigIntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
 from exchange.models import Application, ProgramCity
-from messaging.models import Message, Room
+from messaging.models import Message, Room, RoomState
 
 COORDINATOR = "coordinator"
 PARTICIPANT = "participant"
@@ -74,3 +84,46 @@ def messages_between(*, room_id: int, first: int, last: int) -> list[Message]:
         .select_related("sender")
         .order_by("seq")
     )
+
+
+def room_list_for_user(*, user: User) -> QuerySet[Room]:
+    """The user's rooms (as rooms_for_user) with `last_message_at` (None before the first
+    message), `last_read_seq` and `unread` (messages after the user's read marker), in one
+    query whatever the number of rooms."""
+    last_message = Message.objects.filter(room=OuterRef("pk")).order_by("-seq")
+    read = RoomState.objects.filter(room=OuterRef("pk"), user=user).values("last_read_seq")[:1]
+    return (
+        rooms_for_user(user=user)
+        .annotate(
+            last_message_at=Subquery(last_message.values("created_at")[:1]),
+            last_read_seq=Coalesce(
+                Subquery(read), Value(0), output_field=PositiveBigIntegerField()
+            ),
+            unread=ExpressionWrapper(
+                F("last_seq") - F("last_read_seq"), output_field=PositiveBigIntegerField()
+            ),
+        )
+        # Rooms of one program stay together even when two programs share a title.
+        .order_by("program__title", "program_id", "kind", "id")
+    )
+
+
+def room_last_read_seq(*, room: Room, user: User) -> int:
+    return (
+        RoomState.objects.filter(room=room, user=user)
+        .values_list("last_read_seq", flat=True)
+        .first()
+        or 0
+    )
+
+
+def room_history_page(
+    *, room: Room, before: int | None = None, limit: int = 50
+) -> tuple[list[Message], bool]:
+    """Up to `limit` messages numbered below `before` (the latest ones without it), oldest
+    first, and whether there are older ones still."""
+    messages = Message.objects.filter(room=room).select_related("sender").order_by("-seq")
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    page = list(messages[: limit + 1])
+    return page[:limit][::-1], len(page) > limit

@@ -1,0 +1,359 @@
+"""The chat page in Chromium against real ASGI servers.
+
+pytest-django's live_server is WSGI and has no WebSockets, so these tests start daphne
+processes on the test database and Redis, each on a socket this process holds: killing one
+drops its browser's WebSocket for real (a closed TCP connection), and starting it again on the
+same socket lets the page reconnect on its own. (Playwright's context.set_offline does not
+close an open WebSocket in Chromium: the socket stays up and delivers what it missed later.)
+"""
+
+import asyncio
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from accounts.models import User
+from exchange.services.applications import application_withdraw
+from messaging import services
+from messaging.models import Message, Report
+from messaging.relay import room_group
+from tests.messaging.conftest import published  # noqa: F401 (a fixture)
+from tests.messaging.test_two_processes import listening_socket
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+XSS = '<img src=x onerror="window.pwned=1">'
+
+
+class Server:
+    """One daphne process serving the whole portal (pages, static files, sockets)."""
+
+    def __init__(self, listener, env: dict[str, str]) -> None:
+        self.listener = listener
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    def start(self) -> None:
+        fd = self.listener.fileno()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "--fd", str(fd), "exchange.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            pass_fds=[fd],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def kill(self) -> None:
+        """Gone at once, as a crashed server: its TCP connections close, the port stays ours."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def start_servers(transactional_db) -> Iterator[Callable[[int], list[Server]]]:
+    """Starts daphne processes on the test database and Redis, with the test settings (so
+    static files are served and plain HTTP is not redirected)."""
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    with contextlib.ExitStack() as stack:
+        running: list[Server] = []
+
+        def start(count: int) -> list[Server]:
+            started = [Server(stack.enter_context(listening_socket()), env) for _ in range(count)]
+            for server in started:
+                server.start()
+            running.extend(started)
+            return started
+
+        try:
+            yield start
+        finally:
+            for server in running:
+                server.stop()
+
+
+@pytest.fixture
+def chat_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """A signed-in browser context on one of the servers."""
+    contexts: list[BrowserContext] = []
+
+    def open_context(server: Server, user: User, **options) -> BrowserContext:
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(base_url=server.url, **options)
+        contexts.append(context)
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": server.url}])
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+def broadcast(room_id: int, event: dict) -> None:
+    """Publishes an event to the room's group, as the servers do, from a thread of its own:
+    Playwright's event loop occupies this one."""
+
+    async def publish() -> None:
+        layer = get_channel_layer()
+        await layer.group_send(
+            room_group(room_id), {"type": "room.event", "room": room_id, "event": event}
+        )
+        await layer.close_pools()
+
+    thread = threading.Thread(target=asyncio.run, args=(publish(),))
+    thread.start()
+    thread.join()
+
+
+def open_chat(context: BrowserContext, room_id: int) -> Page:
+    page = context.new_page()
+    # The first request may reach the server before Django has loaded: the kernel holds it.
+    page.goto(f"/chat/{room_id}/", timeout=60_000)
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=30_000)
+    return page
+
+
+def write(page: Page, text: str) -> None:
+    page.get_by_label("Your message").fill(text)
+    page.get_by_label("Your message").press("Enter")
+
+
+def bodies(page: Page):
+    return page.locator("#chat-log .chat-body")
+
+
+def test_chat_both_ways_and_catching_up_after_losing_the_connection(
+    published,  # noqa: F811
+    alice,
+    start_servers,
+    chat_context,
+):
+    room = published["pair"]
+    buddy = published["buddy"].student
+    first, second = start_servers(2)
+    alice_page = open_chat(chat_context(first, alice), room.pk)
+    buddy_page = open_chat(chat_context(second, buddy, viewport=PHONE), room.pk)
+
+    # Both ways, across the two processes.
+    write(alice_page, "안녕, 반가워!")
+    expect(bodies(buddy_page)).to_have_text(["안녕, 반가워!"])
+    buddy_page.get_by_label("Your message").fill("你好！Nice to meet you.\nSee you soon.")
+    expect(alice_page.locator("#chat-typing")).to_have_text(f"{buddy.display_name} is typing…")
+    buddy_page.get_by_role("button", name="Send").click()
+    expect(bodies(alice_page)).to_have_text(
+        ["안녕, 반가워!", "你好！Nice to meet you.\nSee you soon."]
+    )
+    expect(alice_page.locator("#chat-typing")).to_have_text("")
+    expect(alice_page.locator("#chat-pending li")).to_have_count(0)
+
+    # The buddy's server dies; alice goes on writing, and so does the buddy, unsent.
+    second.kill()
+    expect(buddy_page.locator("#chat-status")).to_have_text("Connection lost. Reconnecting…")
+    for text in ("one", "two", "three"):
+        write(alice_page, text)
+    expect(bodies(alice_page)).to_have_count(5)
+    write(buddy_page, "Sorry, I was offline")
+    expect(buddy_page.locator("#chat-pending .chat-body")).to_have_text(["Sorry, I was offline"])
+    expect(buddy_page.locator("#chat-pending .chat-time")).to_have_text(["Sending…"])
+
+    # Back again: the page reconnects by itself and shows everything once, in order.
+    second.start()
+    everything = [
+        "안녕, 반가워!",
+        "你好！Nice to meet you.\nSee you soon.",
+        "one",
+        "two",
+        "three",
+        "Sorry, I was offline",
+    ]
+    expect(buddy_page.locator("#chat-status")).to_have_text("Connected", timeout=30_000)
+    expect(bodies(buddy_page)).to_have_text(everything)
+    expect(buddy_page.locator("#chat-pending li")).to_have_count(0)
+    expect(bodies(alice_page)).to_have_text(everything)
+    assert list(Message.objects.filter(room=room).values_list("seq", "body")) == list(
+        enumerate(everything, start=1)
+    )
+    assert [
+        int(i)
+        for i in buddy_page.locator("#chat-log .chat-message").evaluate_all(
+            "nodes => nodes.map(node => node.dataset.id)"
+        )
+    ] == [1, 2, 3, 4, 5, 6]
+
+    # Markup in a message is text, on the sender's page and the reader's.
+    write(alice_page, XSS)
+    for page in (alice_page, buddy_page):
+        expect(bodies(page).last).to_have_text(XSS)
+        assert page.locator("#chat-log img").count() == 0
+        assert page.evaluate("typeof window.pwned") == "undefined"
+
+    # A phone: nothing to scroll sideways. The screenshot is for a person to look at.
+    assert buddy_page.evaluate(
+        "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+    ) == [PHONE["width"], PHONE["width"]]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    buddy_page.screenshot(path=str(SCREENSHOTS / "chat-390.png"), full_page=True)
+
+
+def test_chat_report_then_coordinator_removes_the_message(
+    published,  # noqa: F811
+    alice,
+    carol,
+    start_servers,
+    chat_context,
+):
+    room = published["pair"]
+    buddy = published["buddy"].student
+    [server] = start_servers(1)
+    buddy_page = open_chat(chat_context(server, buddy), room.pk)
+    alice_page = open_chat(chat_context(server, alice), room.pk)
+    carol_page = open_chat(chat_context(server, carol), room.pk)
+
+    write(buddy_page, "a rude remark")
+    expect(bodies(alice_page)).to_have_text(["a rude remark"])
+    # Students report others' messages, never their own, and don't delete.
+    expect(buddy_page.locator("#chat-log .chat-report")).to_have_count(0)
+    expect(alice_page.locator("#chat-log .chat-delete")).to_have_count(0)
+
+    alice_page.locator("#chat-log .chat-report").click()
+    dialog = alice_page.get_by_role("dialog", name="Report this message")
+    expect(dialog.locator("blockquote")).to_have_text("a rude remark")
+    dialog.get_by_label(re.compile("What is wrong with it?")).fill("This hurts.")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(alice_page.locator("#chat-notice")).to_have_text(
+        "Thank you. The coordinators will look at this message."
+    )
+    expect(alice_page.locator("#chat-log .chat-report")).to_have_text("Reported")
+    assert list(Report.objects.values_list("reporter", "reason")) == [(alice.pk, "This hurts.")]
+
+    expect(bodies(carol_page)).to_have_text(["a rude remark"])
+    carol_page.locator("#chat-log .chat-delete").click()
+    dialog = carol_page.get_by_role("dialog", name="Remove this message")
+    dialog.get_by_label(re.compile("Reason, for the moderation log")).fill("Unkind")
+    dialog.get_by_role("button", name="Remove").click()
+    for page in (alice_page, buddy_page, carol_page):
+        expect(bodies(page)).to_have_text(["Message removed by a coordinator"])
+    assert Message.objects.get(room=room, seq=1).body == ""
+
+    # The buddy withdraws: the next frame is refused with 4403, and the page stops there.
+    application_withdraw(application=published["buddy"], by=buddy)
+    write(buddy_page, "still here?")
+    expect(buddy_page.locator("#chat-status")).to_have_text(
+        "You are no longer a member of this room, so the chat has stopped."
+    )
+    expect(buddy_page.locator("#chat-feedback")).to_have_text(
+        "You are no longer a member of this room."
+    )
+    expect(buddy_page.get_by_label("Your message")).to_be_disabled()
+    expect(buddy_page.get_by_label("Your message")).to_have_value("still here?")
+    expect(buddy_page.locator("#chat-pending li")).to_have_count(0)
+    assert Message.objects.filter(room=room).count() == 1
+
+
+def test_chat_older_pages_keep_the_place_and_a_closed_room_stops_the_composer(
+    published,  # noqa: F811
+    alice,
+    carol,
+    start_servers,
+    chat_context,
+):
+    room = published["pair"]
+    buddy = published["buddy"].student
+    for n in range(1, 121):
+        services.message_post(
+            room=room, sender=alice if n % 2 else buddy, body=f"m{n}", client_id=uuid.uuid4()
+        )
+    services.read_marker_set(room=room, user=alice, seq=100)
+    [server] = start_servers(1)
+    page = open_chat(chat_context(server, alice), room.pk)
+
+    expect(bodies(page)).to_have_count(50)
+    expect(bodies(page).first).to_have_text("m71")
+    divider = page.locator("#chat-log .chat-divider")
+    expect(divider).to_have_text("New messages")
+    assert divider.evaluate("node => node.nextElementSibling.dataset.id") == "101"
+
+    older = page.get_by_role("button", name="Load older messages")
+    page.locator("#chat-history").evaluate("box => { box.scrollTop = 0; }")
+    anchor = page.locator('#chat-log [data-id="71"]')
+    before = anchor.bounding_box()["y"]
+    older.click()
+    expect(bodies(page)).to_have_count(100)
+    # What the reader was looking at stays where it was.
+    assert anchor.bounding_box()["y"] == pytest.approx(before, abs=1)
+    page.locator("#chat-history").evaluate("box => { box.scrollTop = 0; }")
+    older.click()
+    expect(bodies(page)).to_have_count(120)
+    expect(older).to_be_hidden()
+    ids = page.locator("#chat-log .chat-message").evaluate_all(
+        "nodes => nodes.map(node => Number(node.dataset.id))"
+    )
+    assert ids == list(range(1, 121))
+
+    # Presence and room events, as the server publishes them to the room's group.
+    broadcast(
+        room.pk,
+        {
+            "type": "presence",
+            "room": room.pk,
+            "present": [
+                {"id": alice.pk, "name": alice.display_name},
+                {"id": buddy.pk, "name": buddy.display_name},
+            ],
+        },
+    )
+    expect(page.get_by_role("region", name="Here now").get_by_role("listitem")).to_have_text(
+        [f"{alice.display_name} (you)", buddy.display_name]
+    )
+    broadcast(room.pk, {"type": "room", "room": room.pk, "closed": True})
+    expect(page.locator("#chat-closed")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    broadcast(room.pk, {"type": "room", "room": room.pk, "closed": False})
+    expect(page.locator("#chat-closed")).to_be_hidden()
+    expect(page.get_by_label("Your message")).to_be_enabled()
+
+    # Closed while the page is open: the next message is refused and the words given back.
+    services.room_close(room=room, by=carol)
+    write(page, "still there?")
+    expect(page.locator("#chat-feedback")).to_have_text("This room is closed.")
+    expect(page.locator("#chat-closed")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    expect(page.get_by_label("Your message")).to_have_value("still there?")
+    expect(page.locator("#chat-pending li")).to_have_count(0)
+    assert Message.objects.filter(room=room).count() == 120
