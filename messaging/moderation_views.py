@@ -194,7 +194,7 @@ def moderation_mute(request, pk: int, room_pk: int):
     room_broadcast(room.pk, muted_event(room, user, until))
     messages.success(
         request,
-        _("%(name)s is muted in “%(room)s” until %(until)s.")
+        _("Until %(until)s, %(name)s cannot write in “%(room)s”.")
         % {"name": user.display_name, "room": room.name, "until": _when(until)},
     )
     return _back(request, pk)

@@ -10,7 +10,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from messaging import services
 from messaging.models import Message, ModerationAction, Report, Room, RoomState
@@ -326,7 +326,9 @@ def test_mute_stops_the_sender_for_the_chosen_time_and_tells_the_room(
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"{chat['url']}rooms/{room.pk}/mute/", {"user": alice.pk, "duration": duration}
+            f"{chat['url']}rooms/{room.pk}/mute/",
+            {"user": alice.pk, "duration": duration},
+            follow=True,
         )
     after = timezone.now()
 
@@ -346,7 +348,10 @@ def test_mute_stops_the_sender_for_the_chosen_time_and_tells_the_room(
         "user": {"id": alice.pk, "name": "김앨리스 (Kim Alice)"},
         "until": until.isoformat(),
     }
-    assert response.status_code == 302
+    when = formats.date_format(timezone.localtime(until), "SHORT_DATETIME_FORMAT")
+    assert flashed(response) == [
+        f"Until {when}, 김앨리스 (Kim Alice) cannot write in “{room.name}”."
+    ]
     with pytest.raises(ValidationError):
         post(room, alice, "can I still write?")
 
