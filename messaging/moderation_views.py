@@ -7,6 +7,7 @@ open sockets after the commit. Anything not of this program is refused before an
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -111,7 +112,7 @@ def _back(request, pk: int):
     """To the page the form was on (the same filter and page of reports), or the queue."""
     page = reverse("messaging:moderation", args=[pk])
     target = request.POST.get("next", "")
-    if target.startswith(page) and url_has_allowed_host_and_scheme(
+    if urlsplit(target).path == page and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)
