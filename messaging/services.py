@@ -250,6 +250,8 @@ def room_close(*, room: Room, by: User, closed: bool = True) -> Room:
 def report_resolve(*, report: Report, by: User) -> Report:
     report = Report.objects.select_for_update().select_related("message__room").get(pk=report.pk)
     _require_coordinator(report.message.room, by)
+    if report.resolved_at is not None:
+        raise ValidationError(_("This report is already resolved."), code="resolved")
     report.resolved_at = timezone.now()
     report.resolved_by = by
     report.save(update_fields=["resolved_at", "resolved_by"])

@@ -21,6 +21,7 @@ from exchange.forms.programs import (
 from exchange.models import Application, City, Program
 from exchange.selectors import programs as selectors
 from exchange.services import programs as services
+from messaging.selectors import open_report_count, programs_with_open_reports
 
 
 def home(request):
@@ -95,6 +96,7 @@ def program_detail(request, pk: int):
         if user.is_authenticated
         else None
     )
+    can_edit = user.has_perm("exchange.change_program", program)
     return render(
         request,
         "exchange/program_detail.html",
@@ -105,7 +107,8 @@ def program_detail(request, pk: int):
             and any(pc.city_id == user.home_city_id for pc in program.program_cities.all()),
             "taking_applications": program.status == Program.Status.OPEN
             and program.applications_open <= timezone.now() < program.applications_close,
-            "can_edit": user.has_perm("exchange.change_program", program),
+            "can_edit": can_edit,
+            "open_reports": open_report_count(program=program) if can_edit else 0,
             "student_age": age,
             "status_form": ProgramStatusForm(),
             "next_statuses": [
@@ -123,7 +126,9 @@ def coordinator_dashboard(request):
         request,
         "exchange/coordinator_dashboard.html",
         {
-            "programs": selectors.program_list_for_coordinator(user=request.user),
+            "programs": programs_with_open_reports(
+                selectors.program_list_for_coordinator(user=request.user)
+            ),
             "my_cities": my_cities,
             "has_two_factor": user_has_two_factor(user=request.user),
         },
