@@ -14,7 +14,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from messaging import services
@@ -94,6 +94,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.strikes = 0
         await get_relay().join(self.room.pk, self)
         self.joined = True
+        # live sessions: a participant's attendance counts from the moment they connect.
+        await database_sync_to_async(services.attendance_mark)(
+            room_id=self.room.pk, user_id=user.pk, at=timezone.now()
+        )
         if after is None:
             self.last_sent = await database_sync_to_async(self._current_seq)()
         else:
