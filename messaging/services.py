@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -293,7 +293,7 @@ def session_gate(*, room: Room, role: str, now: datetime, sender: User | None = 
             ),
             zone=Subquery(City.objects.filter(pk=home_city_id).values("time_zone")[:1])
             if home_city_id
-            else Value(None),
+            else Value(None, output_field=CharField()),
         )
         .values_list("live", "next_start", "zone")
         .first()

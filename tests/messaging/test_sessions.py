@@ -837,3 +837,18 @@ def test_program_edit_with_a_requirement_over_100_is_refused(client, online, car
         "attendance_required_percent": ["Ensure this value is less than or equal to 100."]
     }
     assert Program.objects.get(pk=online.pk).attendance_required_percent == 75
+
+
+def test_session_gate_without_a_home_city_uses_the_current_time_zone(online, carol, program_room):
+    schedule(online, carol, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11))
+    stranger = factories.UserFactory(email="nohome@example.org")
+
+    with timezone.override("Asia/Ho_Chi_Minh"), pytest.raises(ValidationError) as error:
+        services.session_gate(
+            room=program_room, role=PARTICIPANT, now=utc(2030, 11, 4, 9), sender=stranger
+        )
+
+    assert error.value.messages == [
+        "The chat is open during live sessions only. The next one starts "
+        "2030-11-04 17:00 (UTC+07:00)."
+    ]
