@@ -399,3 +399,12 @@ EXTRA_INTERESTS = [
     ["sports", "media"],
     ["languages", "culture-arts"],
 ]
+
+# Live sessions of the online programs: title -> (days after the program starts, local start
+# hour in the first city's time zone, hours long).
+SESSIONS = {
+    "Gwangju–Qingdao Language Café": [
+        ("Kick-off: introduce yourself", 0, 19, 1),
+        ("School life", 7, 19, 1),
+    ],
+}

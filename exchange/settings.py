@@ -195,10 +195,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Run with `celery -A exchange beat` beside the worker. Both jobs are safe to run twice.
+# Run with `celery -A exchange beat` beside the worker. Every job is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "exchange.tasks.send_deadline_reminders", "schedule": 3600},
     "expire-offers": {"task": "exchange.tasks.expire_offers", "schedule": 900},
+    "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 86400},
 }
 
 # --- Accounts ----------------------------------------------------------------------------
@@ -243,6 +244,11 @@ MINIMUM_CONSENT_AGE = 14
 
 # How long a student has to confirm an offered place.
 APPLICATION_CONFIRM_DAYS = envint("APPLICATION_CONFIRM_DAYS", 7)
+
+# Chat messages of a program are deleted this many days after its last day (daily job).
+CHAT_RETENTION_DAYS = envint("CHAT_RETENTION_DAYS", 90)
+if CHAT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(f"CHAT_RETENTION_DAYS must be 0 or more, got {CHAT_RETENTION_DAYS}")
 
 # --- Email -------------------------------------------------------------------------------
 

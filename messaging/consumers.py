@@ -9,21 +9,25 @@ the layer is down).
 
 import asyncio
 import json
+import logging
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from exchange.models import Program
 from messaging import services
 from messaging.events import message_event
 from messaging.models import Message, Room
 from messaging.relay import get_relay
-from messaging.selectors import COORDINATOR, room_history, room_role
+from messaging.selectors import COORDINATOR, PARTICIPANT, room_history, room_role
 
 __all__ = ["RoomConsumer", "message_event"]
+
+logger = logging.getLogger(__name__)
 
 RESYNC = object()
 CATCH_UP_BATCH = 200
@@ -35,6 +39,9 @@ STRIKES = 5
 # Membership is checked again at most this often for frames that store nothing; posting a
 # message always checks it in the same transaction as the insert.
 ROLE_RECHECK = 10.0
+# A participant of an online program is recorded as present this often (services.attendance_mark
+# counts the time between beats, so a gap longer than 90 s means they left).
+PRESENCE_HEARTBEAT = 60
 
 
 class TokenBucket:
@@ -96,9 +103,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.last_sent = after
             self.queue.put_nowait(RESYNC)
         self.writer = asyncio.create_task(self._write())
+        self.attending = None
+        if self.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
+            self.attending = asyncio.create_task(self._attend())
+
+    async def _attend(self) -> None:
+        """Live sessions: a participant's presence is their attendance, counted from the
+        moment they connect and every PRESENCE_HEARTBEAT while they stay."""
+        while True:
+            try:
+                await database_sync_to_async(services.attendance_mark)(
+                    room_id=self.room.pk, user_id=self.user_id, at=timezone.now()
+                )
+            except Exception:  # the chat goes on; the next beat tries again
+                logger.warning("attendance not recorded for room %s", self.room.pk, exc_info=True)
+            await asyncio.sleep(PRESENCE_HEARTBEAT)
 
     def _open(self, room_id: int) -> tuple[Room | None, str | None]:
-        room = Room.objects.filter(pk=room_id).first()
+        room = Room.objects.select_related("program").filter(pk=room_id).first()
         if room is None:
             return None, None
         return room, room_role(user=self.scope["user"], room=room)
@@ -128,6 +150,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         await get_relay().leave(self.room.pk, self)
         self.writer.cancel()
+        if self.attending is not None:
+            self.attending.cancel()
 
     # --- From the relay -------------------------------------------------------------------
 

@@ -5,22 +5,41 @@ with no gaps, so a client that knows the last number it saw can ask for exactly 
 """
 
 import uuid
+import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from exchange.models import MatchGroup, Matching, Program
+from accounts.models import CoordinatorMembership, User
+from accounts.rules import coordinator_city_ids
+from exchange.models import Application, AuditEntry, City, MatchGroup, Matching, Program
 from messaging.masking import mask_contacts
-from messaging.models import MESSAGE_MAX, Message, ModerationAction, Report, Room, RoomState
-from messaging.selectors import COORDINATOR, room_role
+from messaging.models import (
+    MESSAGE_MAX,
+    Attendance,
+    LiveSession,
+    Message,
+    ModerationAction,
+    Report,
+    Room,
+    RoomState,
+)
+from messaging.selectors import COORDINATOR, PARTICIPATING, coordinator_time_zone, room_role
+from messaging.times import local_label
 
 ADULT_AGE = 18
 MUTE_MAX = timedelta(days=7)
+SESSION_MAX = timedelta(hours=6)
+# Attendance is marked on connect and then once a minute per socket; a longer silence than
+# this means the person left, and the time in between does not count.
+PRESENCE_GAP = timedelta(seconds=90)
+PURGE_BATCH = 2000
 
 
 # --- Rooms -------------------------------------------------------------------------------
@@ -121,6 +140,7 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
             role = room_role(user=sender, room=room)
             if role is None:
                 raise ValidationError(_("You are not a member of this room."), code="not_member")
+            session_gate(room=room, role=role, now=timezone.now(), sender=sender)
             seq, closed_at, muted_until = _take_seq(room.pk, sender.pk)
             now = timezone.now()
             if closed_at is not None and closed_at <= now:
@@ -264,3 +284,388 @@ def report_resolve(*, report: Report, by: User) -> Report:
         detail=report.reason,
     )
     return report
+
+
+# --- Live sessions -----------------------------------------------------------------------
+
+
+def session_gate(*, room: Room, role: str, now: datetime, sender: User | None = None) -> None:
+    """In an online program, participants post in its rooms only while a session is live.
+
+    Coordinators always may, and the coordinators' room is never gated. One query at most.
+    The refusal names the next session's start in the sender's city time zone.
+    """
+    if role == COORDINATOR or room.kind == Room.Kind.COORDINATORS:
+        return
+    if Room.program.is_cached(room) and room.program.kind != Program.Kind.ONLINE:
+        return  # the consumer loads the program with its room: no query for visits
+    sessions = LiveSession.objects.filter(program_id=OuterRef("pk"))
+    home_city_id = sender.home_city_id if sender is not None else None
+    row = (
+        Program.objects.filter(pk=room.program_id, kind=Program.Kind.ONLINE)
+        .annotate(
+            live=Exists(sessions.filter(starts_at__lte=now, ends_at__gt=now)),
+            next_start=Subquery(
+                sessions.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1]
+            ),
+            zone=Subquery(City.objects.filter(pk=home_city_id).values("time_zone")[:1])
+            if home_city_id
+            else Value(None, output_field=CharField()),
+        )
+        .values_list("live", "next_start", "zone")
+        .first()
+    )
+    if row is None:  # not an online program
+        return
+    live, next_start, zone = row
+    if live:
+        return
+    if next_start is None:
+        message = _("The chat is open during live sessions only, and none is scheduled.")
+    else:
+        message = _(
+            "The chat is open during live sessions only. The next one starts %(start)s."
+        ) % {"start": local_label(next_start, zone or timezone.get_current_timezone_name())}
+    raise ValidationError(message, code="session_not_live")
+
+
+def _program_window(program: Program) -> tuple[datetime, datetime]:
+    """From the first moment of the program's first day anywhere among its cities to the last
+    moment of its last day anywhere among them."""
+    zones = {
+        zoneinfo.ZoneInfo(zone)
+        for zone in program.program_cities.values_list("city__time_zone", flat=True)
+    } or {zoneinfo.ZoneInfo(settings.TIME_ZONE)}
+    first = min(datetime.combine(program.starts_on, time(0), tzinfo=zone) for zone in zones)
+    last = max(
+        datetime.combine(program.ends_on + timedelta(days=1), time(0), tzinfo=zone)
+        for zone in zones
+    )
+    return first, last
+
+
+def _lock_online_program(program: Program, by: User) -> Program:
+    # Locking the program serialises every schedule change of it, so two coordinators can't
+    # add overlapping sessions at the same moment.
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.kind != Program.Kind.ONLINE:
+        raise ValidationError(
+            _(
+                "Live sessions are for online exchanges. “%(title)s” is a mutual visit: its "
+                "participants meet in person, so it has no chat sessions to schedule."
+            )
+            % {"title": program.title},
+            code="not_online",
+        )
+    city_ids = set(program.program_cities.values_list("city_id", flat=True))
+    if not coordinator_city_ids(by) & city_ids:
+        raise ValidationError(
+            _("Only the program’s coordinators schedule its sessions."), code="forbidden"
+        )
+    return program
+
+
+def _require_not_started(session: LiveSession, now: datetime) -> None:
+    if session.starts_at <= now:
+        raise ValidationError(
+            _("“%(title)s” has already started: it can’t be moved or deleted any more.")
+            % {"title": session.title},
+            code="started",
+        )
+
+
+def _validate_session(
+    *,
+    program: Program,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    zone: str,
+    session: LiveSession | None = None,
+) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValueError("Session times must be aware datetimes.")
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors.setdefault("title", []).append(_("Give the session a title."))
+    if starts_at <= now:
+        errors.setdefault("starts_at", []).append(_("A session must start in the future."))
+    if ends_at <= starts_at:
+        errors.setdefault("ends_at", []).append(_("A session must end after it starts."))
+    elif ends_at - starts_at > SESSION_MAX:
+        errors.setdefault("ends_at", []).append(
+            _("A session lasts at most %(hours)d hours.")
+            % {"hours": SESSION_MAX.total_seconds() // 3600}
+        )
+    first, last = _program_window(program)
+    if starts_at < first or ends_at > last:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(
+            _("Sessions take place during the program, from %(start)s to %(end)s.")
+            % {"start": program.starts_on.isoformat(), "end": program.ends_on.isoformat()}
+        )
+    if not errors:
+        overlapping = (
+            LiveSession.objects.filter(
+                program=program, starts_at__lt=ends_at, ends_at__gt=starts_at
+            )
+            .exclude(pk=session.pk if session else None)
+            .order_by("starts_at")
+            .first()
+        )
+        if overlapping is not None:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                _("This overlaps “%(title)s”, from %(start)s to %(end)s.")
+                % {
+                    "title": overlapping.title,
+                    "start": local_label(overlapping.starts_at, zone),
+                    "end": local_label(overlapping.ends_at, zone),
+                }
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def session_create(
+    *,
+    program: Program,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    by: User,
+    now: datetime | None = None,
+) -> LiveSession:
+    """Schedule a live session of an online program, inside its dates, overlapping no other."""
+    now = now or timezone.now()
+    program = _lock_online_program(program, by)
+    title = title.strip()
+    _validate_session(
+        program=program,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+        zone=coordinator_time_zone(user=by, program=program),
+    )
+    return LiveSession.objects.create(
+        program=program, title=title[:200], starts_at=starts_at, ends_at=ends_at, created_by=by
+    )
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: LiveSession,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    by: User,
+    now: datetime | None = None,
+) -> LiveSession:
+    """Rename or move a session. A session that has started keeps its times: attendance
+    was counted against them. Its title may still be corrected."""
+    now = now or timezone.now()
+    program = _lock_online_program(session.program, by)
+    session = LiveSession.objects.get(pk=session.pk)
+    title = title.strip()
+    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        _require_not_started(session, now)
+        _validate_session(
+            program=program,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            now=now,
+            zone=coordinator_time_zone(user=by, program=program),
+            session=session,
+        )
+    elif not title:
+        raise ValidationError({"title": [_("Give the session a title.")]})
+    session.title = title[:200]
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.save(update_fields=["title", "starts_at", "ends_at"])
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session: LiveSession, by: User, now: datetime | None = None) -> None:
+    """Remove a session that has not started yet (one that has carries attendance)."""
+    now = now or timezone.now()
+    _lock_online_program(session.program, by)
+    session = LiveSession.objects.get(pk=session.pk)
+    _require_not_started(session, now)
+    session.delete()
+
+
+# --- Attendance --------------------------------------------------------------------------
+
+
+def attendance_mark(*, room_id: int, user_id: int, at: datetime) -> bool:
+    """Count a participant present in a room at `at`, if a session of its program is live.
+
+    Called by the consumer on connect and then once a minute while the socket is open. Adds
+    the time since the person was last seen, unless that was longer ago than PRESENCE_GAP
+    (they had left). Two queries: one read, one write. Coordinators are not counted.
+    Returns whether attendance was recorded.
+    """
+    for _attempt in range(3):
+        live = LiveSession.objects.filter(
+            program_id=OuterRef("program_id"), starts_at__lte=at, ends_at__gt=at
+        )
+        mine = Attendance.objects.filter(
+            session__program_id=OuterRef("program_id"),
+            session__starts_at__lte=at,
+            session__ends_at__gt=at,
+            application__student_id=user_id,
+        )
+        row = (
+            Room.objects.filter(pk=room_id)
+            .exclude(kind=Room.Kind.COORDINATORS)
+            .annotate(
+                live_session_id=Subquery(live.values("pk")[:1]),
+                participant_application_id=Subquery(
+                    Application.objects.filter(
+                        program_id=OuterRef("program_id"),
+                        student_id=user_id,
+                        state__in=PARTICIPATING,
+                    ).values("pk")[:1]
+                ),
+                room_member=Exists(
+                    Room.applications.through.objects.filter(
+                        room_id=room_id, application__student_id=user_id
+                    )
+                ),
+                program_coordinator=Exists(
+                    CoordinatorMembership.objects.filter(
+                        user_id=user_id, city__program_cities__program_id=OuterRef("program_id")
+                    )
+                ),
+                attendance_id=Subquery(mine.values("pk")[:1]),
+                attendance_last_seen=Subquery(mine.values("last_seen_at")[:1]),
+            )
+            .values_list(
+                "kind",
+                "live_session_id",
+                "participant_application_id",
+                "room_member",
+                "program_coordinator",
+                "attendance_id",
+                "attendance_last_seen",
+            )
+            .first()
+        )
+        if row is None:
+            return False
+        kind, session_id, application_id, member, coordinator, attendance_id, last_seen = row
+        if session_id is None or application_id is None or coordinator:
+            return False
+        if kind != Room.Kind.PROGRAM and not member:
+            return False
+        if attendance_id is None:
+            # Two sockets of the same person may both get here; the second insert is
+            # ignored, and the first one's moment is as good as ours.
+            Attendance.objects.bulk_create(
+                [
+                    Attendance(
+                        session_id=session_id,
+                        application_id=application_id,
+                        first_seen_at=at,
+                        last_seen_at=at,
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+            return True
+        if last_seen is None:  # a coordinator's correction, before the person was ever seen
+            updated = Attendance.objects.filter(pk=attendance_id, last_seen_at=None).update(
+                first_seen_at=at, last_seen_at=at
+            )
+        elif at <= last_seen:
+            return True  # another socket of the same person already counted this moment
+        else:
+            gap = at - last_seen
+            added = round(gap.total_seconds()) if gap <= PRESENCE_GAP else 0
+            # Only if nobody moved last_seen_at since we read it: the same minute is never
+            # counted twice when a person has two sockets open.
+            updated = Attendance.objects.filter(pk=attendance_id, last_seen_at=last_seen).update(
+                last_seen_at=at, seconds_present=F("seconds_present") + added
+            )
+        if updated:
+            return True
+    return True
+
+
+@transaction.atomic
+def attendance_set(
+    *,
+    session: LiveSession,
+    application: Application,
+    attended: bool | None,
+    by: User,
+    now: datetime | None = None,
+) -> Attendance:
+    """A coordinator of the participant's city corrects their attendance of a session:
+    True or False overrides what was counted, None goes back to the count. Audited."""
+    now = now or timezone.now()
+    application = Application.objects.select_related("student").get(pk=application.pk)
+    if application.program_id != session.program_id or application.state not in PARTICIPATING:
+        raise ValidationError(
+            _("%(name)s does not take part in this program.")
+            % {"name": application.student.display_name},
+            code="not_participant",
+        )
+    if application.city_id not in coordinator_city_ids(by):
+        raise ValidationError(
+            _("Only coordinators of the participant’s city correct their attendance."),
+            code="forbidden",
+        )
+    if session.starts_at > now:
+        raise ValidationError(
+            _("“%(title)s” hasn’t started yet.") % {"title": session.title}, code="not_started"
+        )
+    attendance, _created = Attendance.objects.select_for_update().get_or_create(
+        session=session, application=application
+    )
+    attendance.attended = attended
+    attendance.marked_by = by
+    attendance.marked_at = now
+    attendance.save(update_fields=["attended", "marked_by", "marked_at"])
+    outcome = {True: "attended", False: "absent", None: "as counted"}[attended]
+    AuditEntry.objects.create(
+        actor=by,
+        action=AuditEntry.Action.ATTENDANCE_SET,
+        program_id=session.program_id,
+        city_id=application.city_id,
+        application=application,
+        detail=f"{session.title} ({session.starts_at:%Y-%m-%d %H:%M} UTC): {outcome}"[:300],
+    )
+    return attendance
+
+
+# --- Purging old chats -------------------------------------------------------------------
+
+
+def messages_purge(*, today: date) -> int:
+    """Delete every message of the programs that ended more than CHAT_RETENTION_DAYS before
+    `today`, and blank the message text the moderation trail kept. Returns how many messages
+    were deleted.
+
+    The moderation rows stay (who muted, deleted or closed what, and when, stays audited), and
+    each room's last_seq stays, so message numbers never start again from 1.
+    """
+    cutoff = today - timedelta(days=settings.CHAT_RETENTION_DAYS)
+    programs = Program.objects.filter(ends_on__lt=cutoff)
+    messages = Message.objects.filter(room__program__in=programs)
+    deleted = 0
+    while batch := list(messages.values_list("pk", flat=True)[:PURGE_BATCH]):
+        # Batches keep each transaction (and the rows the delete loads) small.
+        with transaction.atomic():
+            Message.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+    # A deletion keeps the message's text and a resolved report keeps the reporter's words;
+    # a mute keeps only its end date, which is no message text.
+    ModerationAction.objects.filter(room__program__in=programs).exclude(
+        action__in=[ModerationAction.Action.MUTE, ModerationAction.Action.UNMUTE]
+    ).exclude(detail="").update(detail="")
+    return deleted

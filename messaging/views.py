@@ -1,4 +1,5 @@
-"""Thin doors into chat. The live part is the WebSocket consumer; these are plain HTTP."""
+"""Thin doors into chat. The live part is the WebSocket consumer; these are plain HTTP: the
+rooms API, and the coordinators' live sessions and attendance of an online program."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse

@@ -50,6 +50,17 @@ class ProgramForm(forms.Form):
         queryset=Language.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
+    attendance_required_percent = forms.IntegerField(
+        label=_("Attendance required (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=75,
+        help_text=_(
+            "Online exchanges: the share of the live sessions held that a participant must "
+            "attend to complete the program."
+        ),
+    )
 
     def __init__(self, *args, cities: list[City], **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +108,7 @@ class ProgramForm(forms.Form):
             min_age=c["min_age"],
             max_age=c["max_age"],
             working_languages=list(c["working_languages"]),
+            attendance_required_percent=c.get("attendance_required_percent"),
         )
 
     @classmethod
@@ -113,6 +125,7 @@ class ProgramForm(forms.Form):
             "min_age": program.min_age,
             "max_age": program.max_age,
             "working_languages": list(program.working_languages.all()),
+            "attendance_required_percent": program.attendance_required_percent,
             **{f"quota_{pc.city_id}": pc.quota for pc in program.program_cities.all()},
         }
 

@@ -248,6 +248,7 @@ class AuditEntry(models.Model):
         CERTIFICATE_DOWNLOAD = "certificate-download", _("Downloaded certificates")
         CERTIFICATE_REVOKE = "certificate-revoke", _("Revoked a certificate")
         CERTIFICATE_REISSUE = "certificate-reissue", _("Reissued a certificate")
+        ATTENDANCE_SET = "attendance-set", _("Corrected a session attendance")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -50,6 +50,17 @@ class Program(models.Model):
         default=False,
         help_text=_("Reviewers don’t see applicants’ names and schools until decisions are out."),
     )
+    # Online exchanges only: the share of the sessions held that a participant must attend to
+    # be marked completed and get a certificate.
+    attendance_required_percent = models.PositiveSmallIntegerField(
+        _("attendance required (%)"),
+        default=75,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Online exchanges: the share of the live sessions held that a participant must "
+            "attend to complete the program."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -67,6 +78,10 @@ class Program(models.Model):
                 name="program_application_window",
             ),
             models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="program_dates"),
+            models.CheckConstraint(
+                condition=Q(attendance_required_percent__lte=100),
+                name="program_attendance_percent_at_most_100",
+            ),
         ]
 
     def __str__(self) -> str:

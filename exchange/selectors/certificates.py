@@ -1,10 +1,12 @@
 """Reads for certificates: the coordinators' list, a student's own certificate."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Prefetch
 
 from exchange.models import Application, Certificate, Program
+from messaging.selectors import AttendanceProgress, attendance_progress
 
 State = Application.State
 
@@ -42,3 +44,21 @@ def certificate_with_application(*, pk: int) -> Certificate | None:
 
 def valid_certificate_for(*, application: Application) -> Certificate | None:
     return application.certificates.filter(revoked_at__isnull=True).first()
+
+
+def completion_attendance(
+    *, program: Program, city_ids: Iterable[int], now: datetime
+) -> list[tuple[Application, AttendanceProgress]]:
+    """The cities' confirmed participants of an online program, not completed yet, each with
+    their attendance against the requirement. Three queries whatever their number."""
+    applications = list(
+        Application.objects.filter(
+            program=program, city_id__in=list(city_ids), state=State.CONFIRMED
+        )
+        .select_related("student", "city")
+        .order_by("city__name_en", "student__latin_name", "id")
+    )
+    progress = attendance_progress(
+        program=program, application_ids=[a.pk for a in applications], now=now
+    )
+    return [(application, progress[application.pk]) for application in applications]

@@ -35,7 +35,11 @@ from exchange.models import (
     RequiredDocument,
     Theme,
 )
-from exchange.services.certificates import certificate_issue_on_completion
+from exchange.services.certificates import (
+    attendance_shortfall,
+    attendance_shortfall_error,
+    certificate_issue_on_completion,
+)
 from exchange.uploads import clean_upload
 
 State = Application.State
@@ -381,14 +385,18 @@ def application_decline(*, application: Application, by: User) -> Application:
 
 @transaction.atomic
 def application_complete(*, application: Application, by: User) -> Application:
-    """A confirmed participant took part: possible once the program's last day has come."""
-    application = Application.objects.select_related("program").get(pk=application.pk)
+    """A confirmed participant took part: possible once the program's last day has come, and
+    in an online program once they attended enough of its live sessions."""
+    application = Application.objects.select_related("program", "student").get(pk=application.pk)
     if timezone.localdate() < application.program.ends_on:
         raise ValidationError(
             _("The program ends on %(day)s: mark participants completed from then on.")
             % {"day": application.program.ends_on.isoformat()},
             code="too_early",
         )
+    shortfall = attendance_shortfall(application)
+    if shortfall is not None:
+        raise attendance_shortfall_error(application, shortfall)
     return set_application_state(application, State.COMPLETED, by=by)
 
 

@@ -10,6 +10,7 @@ import io
 import uuid
 import zipfile
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from accounts.models import User
 from exchange.models import Application, AuditEntry, Certificate, City, CityBranding, Program
 from exchange.pdf import qr_svg, render_pdf, render_pdf_pages
 from exchange.uploads import IMAGE_TYPES, clean_upload
+from messaging.selectors import AttendanceProgress, attendance_progress
 
 State = Application.State
 
@@ -69,14 +71,41 @@ def verify_url(certificate: Certificate) -> str:
 # --- Issuing -----------------------------------------------------------------------------
 
 
-def completion_requirements_met(application: Application) -> bool:
-    """Whether a completed application has earned its certificate.
+def attendance_shortfall(
+    application: Application, *, now: datetime | None = None
+) -> AttendanceProgress | None:
+    """For an online program, the participant's attendance when it falls short of the
+    program's requirement; None when it is met (or the program is a mutual visit).
 
-    Mutual visits and online exchanges both qualify on completion for now. Online programs
-    will also need enough live-session attendance; that check arrives with the chat issue
-    (live sessions live in the messaging app) and belongs here.
+    Sessions count once they have ended; with no session held, the requirement is met.
     """
-    return True
+    program = application.program
+    if program.kind != Program.Kind.ONLINE:
+        return None
+    progress = attendance_progress(
+        program=program, application_ids=[application.pk], now=now or timezone.now()
+    )[application.pk]
+    return None if progress.met else progress
+
+
+def completion_requirements_met(application: Application, *, now: datetime | None = None) -> bool:
+    """Whether a participant has earned completion and its certificate: for online programs,
+    attending at least the program's share of the sessions held (see attendance_shortfall)."""
+    return attendance_shortfall(application, now=now) is None
+
+
+def attendance_shortfall_error(
+    application: Application, progress: AttendanceProgress
+) -> ValidationError:
+    return ValidationError(
+        _("%(name)s can’t be completed yet: %(progress)s (%(percent)d%% required).")
+        % {
+            "name": application.student.display_name,
+            "progress": progress,
+            "percent": progress.required_percent,
+        },
+        code="attendance_short",
+    )
 
 
 def _audit(*, action: str, certificate: Certificate, by: User | None, detail: str = "") -> None:
@@ -129,6 +158,9 @@ def certificate_issue(*, application: Application, by: User | None) -> Certifica
     existing = application.certificates.filter(revoked_at__isnull=True).first()
     if existing is not None:
         return existing
+    shortfall = attendance_shortfall(application)
+    if shortfall is not None:
+        raise attendance_shortfall_error(application, shortfall)
     certificate = _new_certificate(application, by)
     _audit(action=AuditEntry.Action.CERTIFICATE_ISSUE, certificate=certificate, by=by)
     _render_after_commit(certificate)

@@ -36,6 +36,9 @@ class ProgramData:
     min_age: int
     max_age: int
     working_languages: list[Language]
+    # Online exchanges: the share of live sessions to attend. None keeps the current value
+    # (75 % for a new program).
+    attendance_required_percent: int | None = None
 
 
 def _validate_program(
@@ -84,6 +87,11 @@ def _validate_program(
         errors.setdefault("working_languages", []).append(_("Choose at least one language."))
     if not data.themes:
         errors.setdefault("themes", []).append(_("Choose at least one theme."))
+    percent = data.attendance_required_percent
+    if percent is not None and not 0 <= percent <= 100:
+        errors.setdefault("attendance_required_percent", []).append(
+            _("Give a share between 0 and 100 %.")
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -101,6 +109,8 @@ def _write_program(*, program: Program, data: ProgramData) -> Program:
         "max_age",
     ):
         setattr(program, field, getattr(data, field))
+    if data.attendance_required_percent is not None:
+        program.attendance_required_percent = data.attendance_required_percent
     program.full_clean(exclude=["created_by"])
     program.save()
     program.themes.set(data.themes)
@@ -124,6 +134,17 @@ def program_update(*, program: Program, data: ProgramData, by: User) -> Program:
     program = Program.objects.select_for_update().get(pk=program.pk)
     taking_part = frozenset(program.program_cities.values_list("city_id", flat=True))
     _validate_program(data=data, by=by, taking_part=taking_part)
+    if data.kind != Program.Kind.ONLINE and program.live_sessions.exists():
+        raise ValidationError(
+            {
+                "kind": [
+                    _(
+                        "This program has live sessions scheduled: delete them before making "
+                        "it a mutual visit."
+                    )
+                ]
+            }
+        )
     return _write_program(program=program, data=data)
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
@@ -22,6 +23,7 @@ from exchange.selectors.applications import student_applications
 from exchange.selectors.certificates import valid_certificate_for
 from exchange.selectors.matching import published_match_for
 from exchange.services import applications as services
+from messaging.selectors import participant_schedule
 
 State = Application.State
 
@@ -209,6 +211,7 @@ def my_application(request, pk: int):
             "withdraw_form": WithdrawForm(),
             "match": published_match_for(application),
             "certificate": valid_certificate_for(application=application),
+            "schedule": participant_schedule(application=application, now=timezone.now()),
             "can_withdraw": State.WITHDRAWN in services.APPLICATION_TRANSITIONS[application.state],
         },
     )

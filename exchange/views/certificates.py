@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from rules.contrib.views import permission_required
 
 from exchange.forms import add_validation_error
 from exchange.forms.certificates import CityBrandingForm, RevokeForm
-from exchange.models import Application, City, CityBranding
+from exchange.models import Application, City, CityBranding, Program
 from exchange.selectors import certificates as selectors
 from exchange.services import certificates as services
 from exchange.views.review import _my_cities, _program
@@ -84,6 +85,12 @@ def program_certificates(request, pk: int):
             "rows": selectors.program_certificate_rows(
                 program=program, city_ids=[city.pk for city in cities]
             ),
+            # Online exchanges: who can't be completed yet for lack of attendance, and why.
+            "attendance": selectors.completion_attendance(
+                program=program, city_ids=[city.pk for city in cities], now=timezone.now()
+            )
+            if program.kind == Program.Kind.ONLINE
+            else None,
             "revoke_form": RevokeForm(),
         },
     )

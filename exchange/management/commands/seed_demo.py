@@ -4,6 +4,7 @@ Idempotent: running it again updates what it created and adds nothing twice.
 """
 
 import io
+import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
@@ -31,6 +32,7 @@ from exchange.models import (
 )
 from exchange.services import programs as services
 from exchange.services.applications import set_application_state
+from messaging.services import session_create
 
 
 def birthday_for_age(age: int, today: date) -> date:
@@ -62,6 +64,7 @@ class Command(BaseCommand):
             self.seed_programs(cities, users)
             self.seed_applications(users)
             self.seed_participants(cities, users)
+            self.seed_sessions(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {City.objects.count()} cities, {Partnership.objects.count()} "
@@ -320,3 +323,22 @@ class Command(BaseCommand):
                     for step in ["submitted", "under_review", "accepted", "confirmed"]:
                         actor = student if step in {"submitted", "confirmed"} else coordinator
                         set_application_state(application, step, by=actor)
+
+    def seed_sessions(self, users: dict[str, User]) -> None:
+        """A couple of live sessions for the online programs that have none yet."""
+        for title, sessions in demo.SESSIONS.items():
+            program = Program.objects.get(title=title)
+            if program.live_sessions.exists():
+                continue
+            first = program.program_cities.select_related("city").first().city
+            zone = zoneinfo.ZoneInfo(first.time_zone)
+            by = next(u for u in users.values() if first.pk in coordinator_city_ids(u))
+            for name, day, hour, hours in sessions:
+                starts_at = datetime.combine(program.starts_on + demo.D * day, time(hour), zone)
+                session_create(
+                    program=program,
+                    title=name,
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(hours=hours),
+                    by=by,
+                )
