@@ -105,19 +105,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.writer = asyncio.create_task(self._write())
         self.attending = None
         if self.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
+            await self._attend_once()
             self.attending = asyncio.create_task(self._attend())
+
+    async def _attend_once(self) -> None:
+        try:
+            await database_sync_to_async(services.attendance_mark)(
+                room_id=self.room.pk, user_id=self.user_id, at=timezone.now()
+            )
+        except Exception:  # the chat goes on; the next beat tries again
+            logger.warning("attendance not recorded for room %s", self.room.pk, exc_info=True)
 
     async def _attend(self) -> None:
         """Live sessions: a participant's presence is their attendance, counted from the
         moment they connect and every PRESENCE_HEARTBEAT while they stay."""
         while True:
-            try:
-                await database_sync_to_async(services.attendance_mark)(
-                    room_id=self.room.pk, user_id=self.user_id, at=timezone.now()
-                )
-            except Exception:  # the chat goes on; the next beat tries again
-                logger.warning("attendance not recorded for room %s", self.room.pk, exc_info=True)
             await asyncio.sleep(PRESENCE_HEARTBEAT)
+            await self._attend_once()
 
     def _open(self, room_id: int) -> tuple[Room | None, str | None]:
         room = Room.objects.select_related("program").filter(pk=room_id).first()

@@ -21,6 +21,7 @@ resync from the database, so nothing posted in between is lost.
 """
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections import defaultdict
@@ -262,16 +263,19 @@ class RoomRelay:
     async def close(self) -> None:
         """Stop listening: background work first, then the layer's receive."""
         others = [self._heartbeat, *self._gap_tasks.values(), *self._presence_tasks.values()]
-        for task in [*others, self._task]:
-            if task is None:
-                continue
-            # channels-redis can swallow a cancellation that lands while it hands a message
-            # between its internal buffers; cancelling again gets it out.
-            for _attempt in range(20):
+        for task in others:
+            if task is not None:
                 task.cancel()
-                done, _pending = await asyncio.wait({task}, timeout=0.25)
-                if done:
-                    break
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._task is not None:
+            self._task.cancel()
+            done, _pending = await asyncio.wait({self._task}, timeout=1)
+            if not done and hasattr(self.layer, "close_pools"):
+                # redis-py can lose a cancellation that meets its read timeout and go on
+                # reading; closing the connections ends the read.
+                await self.layer.close_pools()
+                await asyncio.wait({self._task}, timeout=5)
         self._task = self._heartbeat = None
 
     # --- The layer ------------------------------------------------------------------------
@@ -318,6 +322,10 @@ class RoomRelay:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if asyncio.current_task().cancelling():
+                    # channels-redis can turn a cancellation into another error (it releases
+                    # a lock it never got); stopping must still stop.
+                    raise asyncio.CancelledError from None
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
                 logger.warning("relay lost the channel layer; retrying in %ss", delay)

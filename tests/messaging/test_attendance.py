@@ -1,6 +1,5 @@
 """Attendance of live sessions: counted from the chat sockets, corrected by coordinators."""
 
-import asyncio
 import json
 import uuid
 from datetime import timedelta
@@ -17,6 +16,7 @@ from messaging.models import Attendance, LiveSession, Room
 from messaging.selectors import attendance_grid
 from tests.exchange.test_views import login_redirect, sign_in
 from tests.messaging.online import attending, online_program, participant, schedule, utc
+from tests.messaging.sockets import next_frame, run_chat
 from tests.messaging.test_consumers import ORIGIN, cookie_for
 
 pytestmark = pytest.mark.django_db
@@ -413,7 +413,7 @@ def test_socket_connect_during_a_live_session_marks_attendance(city_a, city_b, c
         await communicator.disconnect()
         return connected
 
-    assert asyncio.run(scenario()) is True
+    assert run_chat(scenario()) is True
     attendance = Attendance.objects.get(application=mine)
     assert attendance.seconds_present == 0
     assert attendance.first_seen_at == attendance.last_seen_at
@@ -441,11 +441,11 @@ def test_socket_post_outside_a_session_gets_session_not_live(city_a, city_b, car
         await communicator.send_to(
             text_data=json.dumps({"type": "message", "body": "안녕", "client_id": client_id})
         )
-        frame = json.loads(await communicator.receive_from(timeout=5))
+        frame = await next_frame(communicator)
         await communicator.disconnect()
         return frame
 
-    assert asyncio.run(scenario()) == {
+    assert run_chat(scenario()) == {
         "type": "error",
         "code": "session_not_live",
         "detail": "The chat is open during live sessions only, and none is scheduled.",

@@ -1,7 +1,6 @@
 """The chat socket through the whole ASGI stack (origin check, session auth, routing) on the
 real Redis channel layer, with WebsocketCommunicator."""
 
-import asyncio
 import json
 import uuid
 
@@ -12,7 +11,7 @@ from django.test import Client
 
 from exchange.asgi import application
 from messaging.models import Message, Room
-from messaging.relay import close_relay
+from tests.messaging.sockets import run_chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,13 +35,7 @@ def socket(room: Room, cookie: bytes | None = None, *, after: int | None = None,
 
 
 def run(scenario):
-    async def and_close():
-        try:
-            return await scenario()
-        finally:
-            await close_relay()
-
-    return asyncio.run(and_close())
+    return run_chat(scenario())
 
 
 async def frames(communicator, count: int, *, skip=("presence",)) -> list[dict]:

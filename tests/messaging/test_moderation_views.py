@@ -1,7 +1,6 @@
 """The coordinators' moderation page of a program: who may open it and act on it, what each
 action changes and records, bad input, the live effect on the room's sockets, and its queries."""
 
-import asyncio
 import json
 import uuid
 from datetime import timedelta
@@ -16,6 +15,7 @@ from messaging import services
 from messaging.models import Message, ModerationAction, Report, Room, RoomState
 from tests import factories
 from tests.exchange.test_views import login_redirect, sign_in, table
+from tests.messaging.sockets import run_chat
 from tests.messaging.test_broadcast import listen
 from tests.messaging.test_consumers import cookie_for, frames, socket
 
@@ -641,7 +641,7 @@ def test_socket_in_the_room_gets_the_tombstone_and_the_room_closed_after_page_ac
         await student.disconnect()
         return [deleted.status_code, closed.status_code], tombstone + room_closed
 
-    statuses, events = asyncio.run(scenario())
+    statuses, events = run_chat(scenario())
 
     assert statuses == [302, 302]
     assert events == [
