@@ -103,6 +103,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.last_sent = after
             self.queue.put_nowait(RESYNC)
         self.writer = asyncio.create_task(self._write())
+        if not relay.connected:
+            await self._error(
+                "layer_unavailable",
+                _(
+                    "Live delivery is down: you see what is saved, and new messages arrive "
+                    "when it is back."
+                ),
+            )
         self.attending = None
         if self.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
             await self._attend_once()

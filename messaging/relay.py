@@ -65,6 +65,9 @@ class RoomRelay:
         self.remote: dict[int, dict[str, tuple[dict[int, str], float]]] = defaultdict(dict)
         self.shown: dict[int, dict[int, str]] = {}
         self._presence_tasks: dict[int, asyncio.Task] = {}
+        # False from a failed layer operation until the relay has joined its groups again.
+        self.connected = True
+        self._recovery: asyncio.Task | None = None
 
     # --- Consumers ------------------------------------------------------------------------
 
@@ -75,10 +78,17 @@ class RoomRelay:
                 self.channel = await self.layer.new_channel("relay.")
                 self._task = asyncio.create_task(self._run(), name="room-relay")
                 self._heartbeat = asyncio.create_task(self._beat(), name="room-presence")
-            if not self.listeners[room_id]:
-                self.expected[room_id] = None
-                await self.layer.group_add(room_group(room_id), self.channel)
+            first = not self.listeners[room_id]
             self.listeners[room_id].add(listener)
+            if first:
+                self.expected[room_id] = None
+                try:
+                    await self.layer.group_add(room_group(room_id), self.channel)
+                except Exception:
+                    # The layer is down: the socket still works from the database, and the
+                    # relay joins the room's group once the layer is back (see _run).
+                    logger.warning("relay could not join room %s", room_id, exc_info=True)
+                    self._mark_down()
         present = self._present(room_id)
         if self.shown.get(room_id) == present:  # the same person again: only the newcomer
             listener.relay_event(presence_event(room_id, present))
@@ -123,9 +133,13 @@ class RoomRelay:
 
     async def publish(self, room_id: int, event: dict) -> None:
         """Send an event to every process listening to the room. Raises if the layer is down."""
-        await self.layer.group_send(
-            room_group(room_id), {"type": "room.event", "room": room_id, "event": event}
-        )
+        try:
+            await self.layer.group_send(
+                room_group(room_id), {"type": "room.event", "room": room_id, "event": event}
+            )
+        except Exception:
+            self._mark_down()
+            raise
 
     # --- Messages in order ----------------------------------------------------------------
 
@@ -262,7 +276,12 @@ class RoomRelay:
 
     async def close(self) -> None:
         """Stop listening: background work first, then the layer's receive."""
-        others = [self._heartbeat, *self._gap_tasks.values(), *self._presence_tasks.values()]
+        others = [
+            self._heartbeat,
+            self._recovery,
+            *self._gap_tasks.values(),
+            *self._presence_tasks.values(),
+        ]
         for task in others:
             if task is not None:
                 task.cancel()
@@ -305,20 +324,39 @@ class RoomRelay:
             for listener in list(listeners):
                 listener.relay_resync()
 
+    def _mark_down(self) -> None:
+        """The layer failed: recover in the background (once)."""
+        self.connected = False
+        if self._recovery is None or self._recovery.done():
+            self._recovery = asyncio.create_task(self._recover(), name="room-relay-recovery")
+
+    async def _recover(self) -> None:
+        """Join every group again (a restarted Redis has forgotten them), then have every
+        socket read what it missed from the database."""
+        failures = 0
+        while True:
+            await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
+            try:
+                await self._rejoin()
+            except Exception:
+                failures += 1
+                continue
+            self.connected = True
+            self._resync_all()
+            logger.warning("relay is back on the channel layer")
+            return
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         rejoin_at = loop.time() + REJOIN_SECONDS
         failures = 0
         while True:
             try:
-                if failures:
-                    await self._rejoin()
-                    failures = 0
-                    self._resync_all()
-                if loop.time() >= rejoin_at:
+                if self.connected and loop.time() >= rejoin_at:
                     await self._rejoin()
                     rejoin_at = loop.time() + REJOIN_SECONDS
                 message = await self.layer.receive(self.channel)
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -328,6 +366,7 @@ class RoomRelay:
                     raise asyncio.CancelledError from None
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
+                self._mark_down()
                 logger.warning("relay lost the channel layer; retrying in %ss", delay)
                 await asyncio.sleep(delay)
                 continue
