@@ -231,8 +231,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         role = await self._role()
         if role is None:
-            await self._error("not_member", _("You are no longer a member of this room."))
-            await self.close(code=4403)
+            await self._gone()
             return
         handler = {
             "message": self._on_message,
@@ -258,11 +257,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             posted, event = await database_sync_to_async(self._post)(body, client_id)
         except ValidationError as error:
+            if error.code == "not_member":  # a member when the socket opened: not any more
+                await self._gone()
+                return
             await self._error(
                 error.code or "invalid", " ".join(error.messages), client_id=client_id
             )
-            if error.code == "not_member":
-                await self.close(code=4403)
             return
         if posted.message.masked:
             await self._send(
@@ -289,6 +289,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Already stored (a repeated client_id, or live delivery down): acknowledge to the
         # sender only. The writer skips it if it was sent before.
         self.queue.put_nowait(event)
+
+    async def _gone(self) -> None:
+        await self._error("not_member", _("You are no longer a member of this room."))
+        await self.close(code=4403)
 
     def _post(self, body: str, client_id: str) -> tuple[services.Posted, dict]:
         posted = services.message_post(
