@@ -106,6 +106,7 @@ def servers(count: int):
 
 async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: float) -> dict:
     latencies: list[float] = []
+    by_send_time: list[tuple[float, float]] = []
     seen: dict[tuple, int] = {}
     sent = 0
     errors: dict[str, int] = {}
@@ -137,6 +138,7 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
                         key = (index, frame["room"], frame["id"])
                         seen[key] = seen.get(key, 0) + 1
                         latencies.append(time.time() - body["t"])
+                        by_send_time.append((body["t"], latencies[-1]))
                     elif frame["type"] == "error":
                         errors[frame["code"]] = errors.get(frame["code"], 0) + 1
 
@@ -181,6 +183,11 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
     delivered = sum(seen.values())
     duplicates = sum(n - 1 for n in seen.values() if n > 1)
     latencies.sort()
+    windows: dict[int, list[float]] = {}
+    if by_send_time:
+        first = min(t for t, _latency in by_send_time)
+        for t, latency in by_send_time:
+            windows.setdefault(int((t - first) // 5), []).append(latency)
     return {
         "sent": sent,
         "expected": expected,
@@ -192,6 +199,12 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
         if latencies
         else float("nan"),
         "errors": errors,
+        # p99 of the copies of messages sent in each 5 s of the run, to tell a start-up
+        # transient from a steady state.
+        "p99_by_5s": [
+            sorted(values)[max(0, int(len(values) * 0.99) - 1)] * 1000
+            for _window, values in sorted(windows.items())
+        ],
     }
 
 
@@ -221,6 +234,13 @@ def main() -> None:
                 f"delivered {result['delivered']:>7}  lost {result['lost']:>5}  "
                 f"dup {result['duplicates']:>3}  p50 {result['p50']:7.1f} ms  "
                 f"p99 {result['p99']:7.1f} ms  errors {result['errors']}"
+            )
+            print(
+                "  "
+                + " " * 36
+                + " p99 per 5 s of sending: "
+                + ", ".join(f"{value:.0f}" for value in result["p99_by_5s"])
+                + " ms"
             )
     print("Goals: nothing lost in either load; p99 <= 250 ms at 4 x 25 clients.")
 

@@ -299,12 +299,17 @@ def session_gate(*, room: Room, role: str, now: datetime, sender: User | None = 
         return
     if Room.program.is_cached(room) and room.program.kind != Program.Kind.ONLINE:
         return  # the consumer loads the program with its room: no query for visits
+    live_until = getattr(room, "_live_until", None)
+    if live_until is not None and now < live_until:
+        return  # a session found live on this room object; it can't be moved once started
     sessions = LiveSession.objects.filter(program_id=OuterRef("pk"))
     home_city_id = sender.home_city_id if sender is not None else None
     row = (
         Program.objects.filter(pk=room.program_id, kind=Program.Kind.ONLINE)
         .annotate(
-            live=Exists(sessions.filter(starts_at__lte=now, ends_at__gt=now)),
+            live_until=Subquery(
+                sessions.filter(starts_at__lte=now, ends_at__gt=now).values("ends_at")[:1]
+            ),
             next_start=Subquery(
                 sessions.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1]
             ),
@@ -312,13 +317,14 @@ def session_gate(*, room: Room, role: str, now: datetime, sender: User | None = 
             if home_city_id
             else Value(None, output_field=CharField()),
         )
-        .values_list("live", "next_start", "zone")
+        .values_list("live_until", "next_start", "zone")
         .first()
     )
     if row is None:  # not an online program
         return
-    live, next_start, zone = row
-    if live:
+    live_until, next_start, zone = row
+    if live_until is not None:
+        room._live_until = live_until
         return
     if next_start is None:
         message = _("The chat is open during live sessions only, and none is scheduled.")

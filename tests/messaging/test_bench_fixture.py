@@ -5,9 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from messaging.models import Room
 from messaging.selectors import room_role
+from messaging.services import session_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +40,5 @@ def test_chat_bench_fixture_prints_rooms_with_member_sessions(settings):
     assert [room_role(user=a.student, room=room) for a in room.applications.all()] == [
         "participant"
     ] * 3
+    # Its online program has a session on, so members may post at once.
+    assert session_gate(room=room, role="participant", now=timezone.now()) is None

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from exchange.models import Application, City, Language, Program, ProgramCity
-from messaging.models import Room
+from messaging.models import LiveSession, Room
 
 
 class Command(BaseCommand):
@@ -66,6 +66,14 @@ class Command(BaseCommand):
             status=Program.Status.RUNNING,
         )
         ProgramCity.objects.create(program=program, city=city, quota=1000)
+        # An online exchange posts only during a live session: one is on for the next hours,
+        # so the benchmark pays for the session check and attendance like a real session.
+        LiveSession.objects.create(
+            program=program,
+            title="Benchmark session",
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=6),
+        )
         backend = settings.AUTHENTICATION_BACKENDS[-1]
         result = []
         for r in range(rooms):
