@@ -51,9 +51,10 @@ bench-matching: install
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/matching_bench.py
 
-# Prints render times and memory growth for certificates; goals are in docs/certificates.md.
+# Prints render times, memory growth and the download time for certificates (the download on
+# PostgreSQL); goals are in docs/certificates.md.
 bench-pdf: install system-fonts
-	$(BIN)/python bench/pdf_bench.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/pdf_bench.py
 
 # Two daphne processes on PostgreSQL and Redis under two loads, with a real WebSocket client.
 bench-chat: install

@@ -1,27 +1,50 @@
-"""Certificate rendering figures: one certificate warm, a 200-page batch, memory over 1,000.
+"""Certificate figures: one certificate warm, memory over 1,000 renders, a 200-page batch, and
+the student's download of a stored certificate through Django.
 
-Run with `make bench-pdf`. Prints figures and the goals beside them; it asserts nothing,
-because timings depend on the machine (docs/certificates.md records what we measured).
-Times are wall clock and this process's CPU time: on a shared machine the wall clock
-includes waiting for a core, and the load average printed first says how much.
+Run with `make bench-pdf`, or one part: `python bench/pdf_bench.py --parts download`. Prints
+figures and the goals beside them; it asserts nothing, because timings depend on the machine
+(docs/certificates.md records what we measured). Times are wall clock and this process's CPU
+time: on a shared machine the wall clock includes waiting for a core, and the load average
+printed first says how much.
+
+Only the download touches a database: PostgreSQL at BENCH_DATABASE_URL (default the local
+`exchange_bench` database), which it drops, migrates and fills from scratch. The stored
+certificate goes to a temporary folder, removed at the end.
 """
 
+import argparse
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# The embedded defaults: no database or Redis is touched, only templates and static files.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/exchange_bench"
+)
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# The certificate is rendered in this process when it is issued, as the tests do.
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="exchange-bench-media-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchange.settings")
 
 import django
 
 django.setup()
 
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from exchange.pdf import qr_svg, render_pdf, render_pdf_pages  # noqa: E402
 
@@ -30,6 +53,9 @@ WARM_UPS = 2
 BATCH_PAGES = 200
 MEMORY_RENDERS = 1000
 MEMORY_WARM_UPS = 20
+DOWNLOADS = 200
+DOWNLOAD_WARM_UPS = 5
+PARTS = ("single", "memory", "batch", "download")
 
 
 def certificate_html(number: int) -> str:
@@ -82,8 +108,7 @@ def timed(function):
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def main():
-    print(f"load average at start: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+def bench_single() -> None:
     for number in range(WARM_UPS):
         one_certificate(number)
     runs = [timed(lambda number=number: one_certificate(number)) for number in range(SINGLE_RUNS)]
@@ -95,6 +120,8 @@ def main():
         f"{statistics.median(cpus) * 1000:.0f} ms CPU (goal <= 100 ms)"
     )
 
+
+def bench_memory() -> None:
     # Memory before the batch: the batch's freed pages would otherwise lower RSS meanwhile.
     for number in range(MEMORY_WARM_UPS):
         one_certificate(number)
@@ -108,6 +135,8 @@ def main():
         f"per render on average"
     )
 
+
+def bench_batch() -> None:
     data, wall, cpu = timed(
         lambda: render_pdf_pages([certificate_html(number) for number in range(BATCH_PAGES)])
     )
@@ -116,6 +145,128 @@ def main():
         f"{cpu * 1000 / BATCH_PAGES:.1f} ms/page CPU, {len(data) / 1024:.0f} KiB, "
         f"peak RSS {status_kib('VmHWM') / 1024:.0f} MiB (goal <= 10 ms/page)"
     )
+
+
+def recreate_database() -> None:
+    name = settings.DATABASES["default"]["NAME"]
+    params = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=params["HOST"],
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0)
+
+
+def stored_certificate():
+    """A completed participant of a visit between two cities, with the certificate issued and
+    rendered (a real PDF in private storage), as the portal does it."""
+    from accounts.models import User
+    from exchange.models import Application, City, Language, Program, ProgramCity
+    from exchange.services.certificates import certificate_issue
+
+    gwangju = City.objects.create(
+        slug="gwangju",
+        name_local="광주시",
+        name_en="Gwangju",
+        country="KR",
+        time_zone="Asia/Seoul",
+        main_language=Language.objects.get(code="ko"),
+    )
+    zibo = City.objects.create(
+        slug="zibo",
+        name_local="淄博市",
+        name_en="Zibo",
+        country="CN",
+        time_zone="Asia/Shanghai",
+        main_language_id="zh",
+    )
+    now = timezone.now()
+    program = Program.objects.create(
+        kind="visit",
+        title="Gwangju–Zibo Youth Robotics Camp",
+        description="…",
+        applications_open=now - timedelta(days=90),
+        applications_close=now - timedelta(days=60),
+        starts_on=date.today() - timedelta(days=20),
+        ends_on=date.today() - timedelta(days=10),
+        min_age=10,
+        max_age=20,
+        status="open",
+    )
+    ProgramCity.objects.create(program=program, city=gwangju, quota=10)
+    ProgramCity.objects.create(program=program, city=zibo, quota=10)
+    student = User.objects.create_user(
+        "minji@bench.example",
+        "x",
+        native_name="김민지",
+        latin_name="Kim Minji",
+        date_of_birth=date(2009, 3, 1),
+        home_city=gwangju,
+        preferred_language="ko",
+    )
+    application = Application.objects.create(
+        program=program,
+        student=student,
+        city=gwangju,
+        state="completed",
+        motivation="…",
+        submitted_at=now - timedelta(days=70),
+    )
+    with transaction.atomic():
+        certificate = certificate_issue(application=application, by=None)
+    certificate.refresh_from_db()
+    return student, certificate
+
+
+def bench_download() -> None:
+    recreate_database()
+    student, certificate = stored_certificate()
+    client = Client()
+    client.force_login(student)
+    url = f"/me/certificates/{certificate.pk}/download/"
+
+    def download() -> bytes:
+        response = client.get(url, secure=True)
+        assert response.status_code == 200, response.status_code
+        return response.content
+
+    for _ in range(DOWNLOAD_WARM_UPS):
+        body = download()
+    runs = [timed(download) for _ in range(DOWNLOADS)]
+    walls = sorted(wall for _, wall, _ in runs)
+    cpus = [cpu for _, _, cpu in runs]
+    queries: list[str] = []
+
+    def count(run, sql, *rest):
+        queries.append(sql)
+        return run(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        download()
+    print(
+        f"download a stored certificate: median {statistics.median(walls) * 1000:.1f} ms "
+        f"(goal <= 20 ms); p90 {walls[int(len(walls) * 0.9) - 1] * 1000:.1f} ms, "
+        f"{statistics.median(cpus) * 1000:.1f} ms CPU; {DOWNLOADS} downloads of "
+        f"{len(body) / 1024:.0f} KiB through the test Client, {len(queries)} queries each"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
+    args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    try:
+        for part in PARTS:
+            if part in args.parts:
+                globals()[f"bench_{part}"]()
+    finally:
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 if __name__ == "__main__":

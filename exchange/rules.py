@@ -7,7 +7,14 @@ part, an application when the applicant applied as a resident of one of their ci
 import rules
 
 from accounts.rules import coordinator_city_ids, is_coordinator
-from exchange.models import Application, ApplicationDocument, Certificate, City, Program
+from exchange.models import (
+    Application,
+    ApplicationDocument,
+    Certificate,
+    CertificateBatch,
+    City,
+    Program,
+)
 
 
 def program_city_ids(program: Program) -> frozenset[int]:
@@ -65,6 +72,24 @@ def coordinates_certificate_city(user, certificate: Certificate | None) -> bool:
     return certificate is not None and coordinates_applicant_city(user, certificate.application)
 
 
+def certificate_batch_city_ids(batch: CertificateBatch) -> frozenset[int]:
+    cached = getattr(batch, "_city_ids", None)
+    if cached is None:
+        cached = frozenset(city.pk for city in batch.cities.all())
+        batch._city_ids = cached
+    return cached
+
+
+@rules.predicate
+def coordinates_every_batch_city(user, batch: CertificateBatch | None) -> bool:
+    # A batch holds the certificates of all its cities: only someone who may print every
+    # one of them sees it, downloads it or deletes it.
+    if batch is None:
+        return False
+    city_ids = certificate_batch_city_ids(batch)
+    return bool(city_ids) and city_ids <= coordinator_city_ids(user)
+
+
 @rules.predicate
 def coordinates_city(user, city: City | None) -> bool:
     return city is not None and city.pk in coordinator_city_ids(user)
@@ -85,3 +110,7 @@ rules.add_perm("exchange.download_certificate", owns_certificate)
 rules.add_perm("exchange.issue_certificate", coordinates_applicant_city)
 rules.add_perm("exchange.change_certificate", coordinates_certificate_city)
 rules.add_perm("exchange.brand_city", coordinates_city)
+# Printing: every coordinator of the program asks for batches of their own cities.
+rules.add_perm("exchange.print_certificates", coordinates_program)
+rules.add_perm("exchange.download_certificate_batch", coordinates_every_batch_city)
+rules.add_perm("exchange.delete_certificate_batch", coordinates_every_batch_city)

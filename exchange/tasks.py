@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from exchange.models import ApplicationEvent, Certificate, Matching
+from exchange.models import ApplicationEvent, Certificate, CertificateBatch, Matching
+from exchange.models.certificates import RENDER_SOFT_TIME_LIMIT, RENDER_TIME_LIMIT
 from exchange.services import applications as services
 from exchange.services import certificates as certificate_services
 from exchange.services import matching as matching_services
@@ -37,8 +38,7 @@ def notify_matching_published(matching_id: int) -> int:
     return matching_services.matching_send_published_emails(matching=matching)
 
 
-# A render takes ~150 ms; a minute means something is stuck (a font cache rebuild, a huge image).
-@shared_task(time_limit=60, soft_time_limit=50)
+@shared_task(time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
 def render_certificate(certificate_id: int) -> bool:
     """Render and store a certificate's PDF; False if it is gone or was already rendered."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()
@@ -46,3 +46,14 @@ def render_certificate(certificate_id: int) -> bool:
         return False
     certificate_services.certificate_render(certificate=certificate)
     return True
+
+
+@shared_task(time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
+def render_certificate_batch(batch_id: int) -> str:
+    """Render and store a coordinator's batch; its final state, or "" if there was nothing to
+    do (gone, or another delivery of this task has it)."""
+    batch = CertificateBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return ""
+    batch = certificate_services.certificate_batch_render(batch=batch)
+    return batch.state if batch is not None else ""

@@ -172,6 +172,16 @@ app_patterns = (
             name="certificates_batch",
         ),
         path(
+            "coordinate/certificate-batches/<int:pk>/download/",
+            certificates.certificate_batch_download,
+            name="certificate_batch_download",
+        ),
+        path(
+            "coordinate/certificate-batches/<int:pk>/delete/",
+            certificates.certificate_batch_delete,
+            name="certificate_batch_delete",
+        ),
+        path(
             "coordinate/applications/<int:pk>/certificate/issue/",
             certificates.certificate_issue,
             name="certificate_issue",

@@ -14,3 +14,14 @@ class CityBrandingForm(forms.Form):
     signature = forms.FileField(
         label=_("Signature"), required=False, help_text=_("PNG or JPEG, printed above the name.")
     )
+
+
+class CertificateBatchForm(forms.Form):
+    """Which of the program's cities go in a batch; none chosen means all the coordinator's.
+    Whose cities they may be is the service's decision."""
+
+    city = forms.TypedMultipleChoiceField(label=_("Cities"), coerce=int, required=False)
+
+    def __init__(self, *args, program_cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].choices = [(city.pk, str(city)) for city in program_cities]

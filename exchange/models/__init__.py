@@ -11,7 +11,7 @@ from exchange.models.applications import (
     Reminder,
     RequiredDocument,
 )
-from exchange.models.certificates import Certificate, CityBranding
+from exchange.models.certificates import Certificate, CertificateBatch, CityBranding
 from exchange.models.matching import (
     MatchApproval,
     MatchGroup,
@@ -30,6 +30,7 @@ __all__ = [
     "ApplicationLanguage",
     "AuditEntry",
     "Certificate",
+    "CertificateBatch",
     "City",
     "CityBranding",
     "Country",

@@ -246,6 +246,7 @@ class AuditEntry(models.Model):
         MATCHING_PUBLISH = "matching-publish", _("Published the matching")
         CERTIFICATE_ISSUE = "certificate-issue", _("Issued a certificate")
         CERTIFICATE_DOWNLOAD = "certificate-download", _("Downloaded certificates")
+        CERTIFICATE_BATCH = "certificate-batch", _("Asked for certificates to print")
         CERTIFICATE_REVOKE = "certificate-revoke", _("Revoked a certificate")
         CERTIFICATE_REISSUE = "certificate-reissue", _("Reissued a certificate")
         ATTENDANCE_SET = "attendance-set", _("Corrected a session attendance")

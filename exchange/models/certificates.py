@@ -1,7 +1,9 @@
-"""Participation certificates: one valid certificate per completed application, and the
-branding (emblem, signature) each city prints on its certificates."""
+"""Participation certificates: one valid certificate per completed application, the
+branding (emblem, signature) each city prints on its certificates, and the batches
+coordinators ask for to print a program's certificates."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -11,11 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from exchange.models.applications import Application
 from exchange.models.network import City
+from exchange.models.programs import Program
+
+# Hard and soft time limits (seconds) of the Celery tasks that render certificates
+# (exchange.tasks). A single render takes ~150 ms and a batch of 300 pages ~20 s: a minute
+# means something is stuck (a font cache rebuild, a huge image).
+RENDER_TIME_LIMIT = 60
+RENDER_SOFT_TIME_LIMIT = 50
 
 
 def _certificate_path(certificate: "Certificate", filename: str) -> str:
     # A random name: the path says nothing about whose certificate it is.
     return f"certificates/{uuid.uuid4().hex}.pdf"
+
+
+def _batch_path(batch: "CertificateBatch", filename: str) -> str:
+    return f"certificate-batches/{uuid.uuid4().hex}.{batch.format}"
 
 
 def _branding_path(branding: "CityBranding", filename: str) -> str:
@@ -81,3 +94,61 @@ class CityBranding(models.Model):
 
     def __str__(self) -> str:
         return str(self.city)
+
+
+class CertificateBatch(models.Model):
+    """A coordinator's request for a program's certificates in one file, rendered by a Celery
+    task. The file sits in private storage and is served only by a view that checks who may
+    print every one of the batch's cities, and audits the download."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("One PDF, a page per certificate")
+        ZIP = "zip", _("ZIP of single PDFs")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RENDERING = "rendering", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="certificate_batches"
+    )
+    # The applicants' cities whose valid certificates go in; all of them the requester's own.
+    cities = models.ManyToManyField(City, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    format = models.CharField(max_length=8, choices=Format.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to=_batch_path, max_length=200, blank=True)
+    # Why it failed, in English as stored (a msgid: the page shows it translated).
+    error = models.CharField(max_length=300, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("certificate batches")
+
+    def __str__(self) -> str:
+        return f"{self.program} #{self.pk} ({self.format})"
+
+    @property
+    def is_stalled(self) -> bool:
+        """Still marked rendering well past the task's hard time limit: the worker was killed
+        (out of memory, the limit itself) before it could record the failure."""
+        return (
+            self.state == self.State.RENDERING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > timedelta(seconds=2 * RENDER_TIME_LIMIT)
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        """Queued, or being rendered right now: the page keeps asking until it is not."""
+        return self.state == self.State.QUEUED or (
+            self.state == self.State.RENDERING and not self.is_stalled
+        )

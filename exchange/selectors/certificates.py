@@ -1,11 +1,11 @@
-"""Reads for certificates: the coordinators' list, a student's own certificate."""
+"""Reads for certificates: the coordinators' list and batches, a student's own certificate."""
 
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Prefetch
 
-from exchange.models import Application, Certificate, Program
+from exchange.models import Application, Certificate, CertificateBatch, City, Program
 from messaging.selectors import AttendanceProgress, attendance_progress
 
 State = Application.State
@@ -32,6 +32,31 @@ def program_certificate_rows(*, program: Program, city_ids: Iterable[int]) -> li
         )
         .order_by("city__name_en", "student__latin_name", "id")
     )
+
+
+# The certificates page lists this many of the newest batches.
+RECENT_BATCHES = 10
+
+
+def certificate_batches_visible(
+    *, program: Program, city_ids: Iterable[int], limit: int = RECENT_BATCHES
+) -> list[CertificateBatch]:
+    """The program's newest batches whose cities are all among `city_ids` (the coordinator's),
+    as the `exchange.download_certificate_batch` rule has it, with their cities and who
+    asked. Two queries whatever their number."""
+    return list(
+        CertificateBatch.objects.filter(program=program)
+        .exclude(cities__in=City.objects.exclude(pk__in=list(city_ids)))
+        .select_related("requested_by")
+        .prefetch_related("cities")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def certificate_batch_with_program(*, pk: int) -> CertificateBatch | None:
+    return (
+        CertificateBatch.objects.select_related("program").prefetch_related("cities").filter(pk=pk)
+    ).first()
 
 
 def certificate_with_application(*, pk: int) -> Certificate | None:

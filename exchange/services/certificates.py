@@ -4,31 +4,50 @@ A certificate is issued when an application is completed (`set_application_state
 `certificate_issue_on_completion`), rendered once to PDF by a Celery task after commit, and
 stored. A reissue revokes the old certificate and issues a new one with a new serial.
 Verification codes are an HMAC of the serial, so the public page needs no token table.
+Coordinators print a program's certificates through a batch: asking for one creates the row,
+a task renders the PDF or ZIP into private storage, and the page offers it once it is ready.
 """
 
-import io
+import logging
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterable
 from datetime import datetime
+from typing import BinaryIO
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from exchange.models import Application, AuditEntry, Certificate, City, CityBranding, Program
+from accounts.rules import coordinator_city_ids
+from exchange.models import (
+    Application,
+    AuditEntry,
+    Certificate,
+    CertificateBatch,
+    City,
+    CityBranding,
+    Program,
+)
 from exchange.pdf import qr_svg, render_pdf, render_pdf_pages
+from exchange.rules import program_city_ids
 from exchange.uploads import IMAGE_TYPES, clean_upload
 from messaging.selectors import AttendanceProgress, attendance_progress
 
 State = Application.State
+logger = logging.getLogger(__name__)
 
 VERIFY_SALT = "exchange.certificate"
 CODE_DIGEST_LENGTH = 20
@@ -316,6 +335,19 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
 
 # --- Coordinators' batches ---------------------------------------------------------------
 
+# One PDF keeps every laid-out page in memory until it is written (~2 MiB a page) and takes
+# ~60 ms a page: 300 pages stay well inside the task's time limit and a worker's memory.
+BATCH_MAX_PDF_PAGES = 300
+# Why a batch failed: stored in English, shown translated.
+BATCH_NO_CERTIFICATES = gettext_noop("None of these cities’ certificates is valid any more.")
+BATCH_TOO_SLOW = gettext_noop(
+    "Preparing the file took too long. Ask for fewer cities, or for a ZIP."
+)
+BATCH_FAILED = gettext_noop(
+    "The file could not be prepared. Ask for it again; if it fails again, tell the portal’s "
+    "administrators."
+)
+
 
 def _valid_certificates(program: Program, city_ids: Iterable[int]) -> list[Certificate]:
     return list(
@@ -329,17 +361,37 @@ def _valid_certificates(program: Program, city_ids: Iterable[int]) -> list[Certi
     )
 
 
-def _audit_download(
-    *, program: Program, certificates: list[Certificate], by: User | None, what: str
-) -> None:
-    counts: dict[int, int] = {}
-    for certificate in certificates:
-        counts[certificate.application.city_id] = counts.get(certificate.application.city_id, 0) + 1
+def certificates_batch_write(
+    *, program: Program, city_ids: Iterable[int], fmt: str, out: BinaryIO
+) -> list[Certificate]:
+    """Write the cities' valid certificates to `out`: one PDF with a page each (`pdf`), or a
+    ZIP of their stored PDFs named `<serial>.pdf` (`zip`; any not rendered yet is rendered and
+    stored now). Returns the certificates written; with none, writes nothing.
+
+    Rendering takes seconds for a few hundred: only the batch task calls this."""
+    if fmt not in CertificateBatch.Format.values:
+        raise ValueError(f"Unknown batch format {fmt!r}")
+    certificates = _valid_certificates(program, city_ids)
+    if not certificates:
+        return []
+    if fmt == CertificateBatch.Format.PDF:
+        out.write(render_pdf_pages([certificate_html(certificate) for certificate in certificates]))
+        return certificates
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            stored = certificate if certificate.pdf else certificate_render(certificate=certificate)
+            with stored.pdf.open("rb") as file:
+                archive.writestr(f"{stored.serial}.pdf", file.read())
+    return certificates
+
+
+def _batch_audit(*, batch: CertificateBatch, action: str, counts: dict[int, int], by: User | None):
+    what = f"{batch.format.upper()} #{batch.pk}"
     AuditEntry.objects.bulk_create(
         AuditEntry(
             actor=by,
-            action=AuditEntry.Action.CERTIFICATE_DOWNLOAD,
-            program=program,
+            action=action,
+            program_id=batch.program_id,
             city_id=city_id,
             detail=f"{what}, {count} certificates",
         )
@@ -347,35 +399,145 @@ def _audit_download(
     )
 
 
-def certificates_batch_pdf(
-    *, program: Program, city_ids: Iterable[int], by: User | None = None
-) -> bytes | None:
-    """One PDF, one page per valid certificate of the cities' applicants; None if there are none."""
-    certificates = _valid_certificates(program, city_ids)
-    if not certificates:
-        return None
-    pdf = render_pdf_pages([certificate_html(certificate) for certificate in certificates])
-    _audit_download(program=program, certificates=certificates, by=by, what="PDF")
-    return pdf
+@transaction.atomic
+def certificate_batch_request(
+    *, program: Program, city_ids: Iterable[int], fmt: str, by: User
+) -> CertificateBatch:
+    """Ask for the valid certificates of some of the coordinator's cities in the program, as
+    one PDF or a ZIP. A task renders it after commit; each city's audit log records the
+    request with its number of certificates."""
+    if fmt not in CertificateBatch.Format.values:
+        raise ValidationError(
+            _("Certificates print as one PDF or as a ZIP."), code="unknown_format"
+        )
+    wanted = set(city_ids)
+    if not wanted or not wanted <= program_city_ids(program) & coordinator_city_ids(by):
+        raise ValidationError(
+            _("Choose one or more of your own cities in this program."), code="not_your_cities"
+        )
+    counts = dict(
+        Certificate.objects.filter(
+            application__program=program,
+            application__city_id__in=wanted,
+            revoked_at__isnull=True,
+        )
+        .values_list("application__city_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    total = sum(counts.values())
+    if not total:
+        raise ValidationError(
+            _("These cities have no valid certificate to print."), code="no_certificates"
+        )
+    if fmt == CertificateBatch.Format.PDF and total > BATCH_MAX_PDF_PAGES:
+        raise ValidationError(
+            _(
+                "One PDF holds at most %(max)d certificates, and these cities have %(count)d. "
+                "Ask for fewer cities, or for a ZIP."
+            )
+            % {"max": BATCH_MAX_PDF_PAGES, "count": total},
+            code="too_many",
+        )
+    batch = CertificateBatch.objects.create(program=program, requested_by=by, format=fmt)
+    batch.cities.set(sorted(wanted))
+    _batch_audit(batch=batch, action=AuditEntry.Action.CERTIFICATE_BATCH, counts=counts, by=by)
+
+    from exchange.tasks import render_certificate_batch
+
+    batch_id = batch.pk
+    transaction.on_commit(lambda: render_certificate_batch.delay(batch_id))
+    return batch
 
 
-def certificates_batch_zip(
-    *, program: Program, city_ids: Iterable[int], by: User | None = None
-) -> bytes | None:
-    """A ZIP of the stored PDFs (`<serial>.pdf`); None if there are none. Certificates whose
-    PDF is not rendered yet are rendered now, so the ZIP is complete."""
-    certificates = _valid_certificates(program, city_ids)
-    if not certificates:
+@transaction.atomic
+def _batch_claim(batch_id: int) -> CertificateBatch | None:
+    # acks_late redelivers a task whose worker died; the row lock and the state make sure a
+    # batch is rendered by one delivery at a time, and a stalled one can be taken over.
+    batch = CertificateBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None or not (batch.state == CertificateBatch.State.QUEUED or batch.is_stalled):
         return None
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            if not certificate.pdf:
-                certificate = certificate_render(certificate=certificate)
-            with certificate.pdf.open("rb") as file:
-                archive.writestr(f"{certificate.serial}.pdf", file.read())
-    _audit_download(program=program, certificates=certificates, by=by, what="ZIP")
-    return buffer.getvalue()
+    batch.state = CertificateBatch.State.RENDERING
+    batch.started_at = timezone.now()
+    batch.save(update_fields=["state", "started_at"])
+    return batch
+
+
+@transaction.atomic
+def _batch_finish(*, batch_id: int, name: str, pages: int, error: str) -> CertificateBatch | None:
+    batch = CertificateBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None:
+        # Deleted while it was rendering: nobody can download this file any more.
+        if name:
+            default_storage.delete(name)
+        return None
+    batch.state = CertificateBatch.State.FAILED if error else CertificateBatch.State.READY
+    batch.file.name = name
+    batch.pages = pages
+    batch.error = error
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["state", "file", "pages", "error", "finished_at"])
+    return batch
+
+
+def certificate_batch_render(*, batch: CertificateBatch) -> CertificateBatch | None:
+    """Render a queued batch and store its file in private storage (the task calls this).
+
+    It ends `ready` with the file and its number of certificates, or `failed` with a reason
+    and no file. Returns None when there is nothing to do: the batch is gone, or another
+    delivery of the task has it. Runs outside a transaction: a render takes seconds, and
+    the batch row is locked only to claim it and to record the outcome."""
+    batch = _batch_claim(batch.pk)
+    if batch is None:
+        return None
+    storage = batch.file.storage
+    # The name is chosen first, so whatever a failed write left under it can be removed.
+    name = batch.file.field.generate_filename(batch, "")
+    certificates: list[Certificate] = []
+    try:
+        with tempfile.TemporaryFile() as out:
+            certificates = certificates_batch_write(
+                program=batch.program,
+                city_ids=batch.cities.values_list("pk", flat=True),
+                fmt=batch.format,
+                out=out,
+            )
+            if certificates:
+                name = storage.save(name, File(out))
+        error = "" if certificates else BATCH_NO_CERTIFICATES
+    except SoftTimeLimitExceeded:
+        error = BATCH_TOO_SLOW
+    except Exception:
+        logger.exception("Certificate batch %s failed", batch.pk)
+        error = BATCH_FAILED
+    if error:
+        if storage.exists(name):
+            storage.delete(name)
+        name = ""
+    return _batch_finish(
+        batch_id=batch.pk, name=name, pages=0 if error else len(certificates), error=error
+    )
+
+
+def certificate_batch_record_download(*, batch: CertificateBatch, by: User) -> None:
+    """Each of the batch's cities' audit logs records the download of the file."""
+    _batch_audit(
+        batch=batch,
+        action=AuditEntry.Action.CERTIFICATE_DOWNLOAD,
+        counts={city.pk: batch.pages for city in batch.cities.all()},
+        by=by,
+    )
+
+
+@transaction.atomic
+def certificate_batch_delete(*, batch: CertificateBatch) -> None:
+    """Delete a batch and, once that is committed, its file. A batch still rendering is
+    deleted too: the task then finds it gone and throws its file away."""
+    name = batch.file.name
+    storage = batch.file.storage
+    batch.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def certificate_record_download(*, certificate: Certificate, by: User) -> None:

@@ -1,11 +1,12 @@
 """Certificates: the public verification page, the student's download, and the
-coordinators' list, actions, batches and city branding."""
+coordinators' list, actions, batches (asked for here, rendered by a task) and city branding."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -13,11 +14,18 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from exchange.forms import add_validation_error
-from exchange.forms.certificates import CityBrandingForm, RevokeForm
-from exchange.models import Application, City, CityBranding, Program
+from exchange.forms.certificates import CertificateBatchForm, CityBrandingForm, RevokeForm
+from exchange.models import Application, CertificateBatch, City, CityBranding, Program
 from exchange.selectors import certificates as selectors
 from exchange.services import certificates as services
 from exchange.views.review import _my_cities, _program
+
+# The id of the batch list on the certificates page, which htmx refreshes.
+BATCHES_ID = "certificate-batches"
+BATCH_CONTENT_TYPES = {
+    CertificateBatch.Format.PDF: "application/pdf",
+    CertificateBatch.Format.ZIP: "application/zip",
+}
 
 
 def _attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -71,11 +79,25 @@ def my_certificate_download(request, pk: int):
     return _attachment(body, content_type="application/pdf", filename=f"{certificate.serial}.pdf")
 
 
+def _batches(program: Program, cities) -> dict:
+    batches = selectors.certificate_batches_visible(
+        program=program, city_ids=[city.pk for city in cities]
+    )
+    return {"batches": batches, "batches_pending": any(batch.is_pending for batch in batches)}
+
+
 @login_required
 @permission_required("exchange.review_program", fn=_program, raise_exception=True)
 def program_certificates(request, pk: int):
     program = _program(request, pk)
     cities = _my_cities(request, program)
+    if request.htmx and request.htmx.target == BATCHES_ID:
+        # The batch list asks again every 2 s while one of them is being prepared.
+        return render(
+            request,
+            "exchange/program_certificates.html#batches",
+            {"program": program, **_batches(program, cities)},
+        )
     return render(
         request,
         "exchange/program_certificates.html",
@@ -92,25 +114,79 @@ def program_certificates(request, pk: int):
             if program.kind == Program.Kind.ONLINE
             else None,
             "revoke_form": RevokeForm(),
+            **_batches(program, cities),
         },
     )
 
 
+def _certificates_page(program_id: int):
+    return redirect(reverse("exchange:program_certificates", args=[program_id]) + f"#{BATCHES_ID}")
+
+
+@require_POST
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.print_certificates", fn=_program, raise_exception=True)
 def certificates_batch(request, pk: int, fmt: str):
+    """Ask for a batch; a task renders it, and the certificates page offers it when ready."""
     program = _program(request, pk)
-    city_ids = [city.pk for city in _my_cities(request, program)]
-    if fmt == "pdf":
-        body = services.certificates_batch_pdf(program=program, city_ids=city_ids, by=request.user)
-        content_type = "application/pdf"
+    form = CertificateBatchForm(
+        request.POST, program_cities=[pc.city for pc in program.program_cities.all()]
+    )
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose one or more of your own cities in this program."))
+        city_ids = form.cleaned_data["city"] or [city.pk for city in _my_cities(request, program)]
+        services.certificate_batch_request(
+            program=program, city_ids=city_ids, fmt=fmt, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        body = services.certificates_batch_zip(program=program, city_ids=city_ids, by=request.user)
-        content_type = "application/zip"
-    if body is None:
+        messages.success(
+            request, _("The certificates are being prepared. The file appears below when ready.")
+        )
+    return _certificates_page(program.pk)
+
+
+def _batch(request, pk: int) -> CertificateBatch | None:
+    # The permission check and the view both ask for the batch: load it once per request.
+    cache = request.__dict__.setdefault("_certificate_batches", {})
+    if pk not in cache:
+        cache[pk] = selectors.certificate_batch_with_program(pk=pk)
+    return cache[pk]
+
+
+@login_required
+@permission_required("exchange.download_certificate_batch", fn=_batch, raise_exception=True)
+def certificate_batch_download(request, pk: int):
+    batch = _batch(request, pk)
+    if batch.state != CertificateBatch.State.READY or not batch.file:
         raise Http404
-    name = f"certificates-{program.pk}-{slugify(program.title)[:40] or 'program'}.{fmt}"
-    return _attachment(body, content_type=content_type, filename=name)
+    try:
+        file = batch.file.storage.open(batch.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    services.certificate_batch_record_download(batch=batch, by=request.user)
+    program = batch.program
+    name = (
+        f"certificates-{program.pk}-{slugify(program.title)[:40] or 'program'}-{batch.pk}"
+        f".{batch.format}"
+    )
+    response = FileResponse(
+        file, as_attachment=True, filename=name, content_type=BATCH_CONTENT_TYPES[batch.format]
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+@permission_required("exchange.delete_certificate_batch", fn=_batch, raise_exception=True)
+def certificate_batch_delete(request, pk: int):
+    batch = _batch(request, pk)
+    services.certificate_batch_delete(batch=batch)
+    messages.success(request, _("The file is deleted."))
+    return _certificates_page(batch.program_id)
 
 
 def _application(request, pk: int) -> Application | None:

@@ -22,8 +22,8 @@ ENDS_ON = date(2025, 11, 14)
 AFTER = utc(2025, 12, 1)
 # Session, user, the user's home city, the program (with cities, criteria, documents), the
 # coordinator's cities, the certificate rows and their certificates, then the attendance:
-# confirmed participants, the sessions held and their attendance.
-QUERIES_ONLINE_CERTIFICATES = 14
+# confirmed participants, the sessions held and their attendance; the certificate batches.
+QUERIES_ONLINE_CERTIFICATES = 15
 
 
 @pytest.fixture

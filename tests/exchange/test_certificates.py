@@ -1,10 +1,7 @@
 """Participation certificates: issuing, revoking, reissuing, verification codes, rendering,
-batches, the public verification page and who may open every certificate URL."""
+the public verification page and who may open every certificate URL (batches are in
+test_certificate_batches.py)."""
 
-import io
-import zipfile
-
-import pypdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -23,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 FAKE_PDF = b"%PDF-1.4 stored certificate"
 # Session, user, the base template's cities; the program, its cities, rubric and documents
-# (the review pages' shared loader); the coordinator's cities; the rows; their certificates.
-QUERIES_PROGRAM_CERTIFICATES = 11
+# (the review pages' shared loader); the coordinator's cities; the rows; their certificates;
+# the batches (none here, so no query for their cities).
+QUERIES_PROGRAM_CERTIFICATES = 12
 
 
 def completed(program, student, *, state: str = "completed") -> Application:
@@ -280,35 +278,7 @@ def test_certificate_context_uses_preferred_and_partner_languages(alice_applicat
     assert context["emblem_url"] is None
 
 
-def test_certificates_batch_pdf_has_one_page_per_valid_certificate(program_ab, city_a, carol):
-    certificates = [
-        issued(completed(program_ab, factories.StudentFactory(home_city=city_a))) for _ in range(3)
-    ]
-    services.certificate_revoke(certificate=certificates[0], by=carol, reason="Mistake")
-
-    pdf = services.certificates_batch_pdf(program=program_ab, city_ids=[city_a.pk], by=carol)
-
-    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 2
-
-
-def test_certificates_batch_zip_has_one_member_per_valid_certificate(program_ab, city_a, carol):
-    certificates = [
-        issued(completed(program_ab, factories.StudentFactory(home_city=city_a))) for _ in range(3)
-    ]
-
-    data = services.certificates_batch_zip(program=program_ab, city_ids=[city_a.pk], by=carol)
-
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    assert sorted(archive.namelist()) == sorted(f"{c.serial}.pdf" for c in certificates)
-    assert archive.read(f"{certificates[0].serial}.pdf") == FAKE_PDF
-    assert list(
-        AuditEntry.objects.filter(action="certificate-download").values_list("city_id", "detail")
-    ) == [(city_a.pk, "ZIP, 3 certificates")]
-
-
-def test_certificates_batch_for_city_without_certificates_is_none(program_ab, city_b, carol):
-    assert services.certificates_batch_pdf(program=program_ab, city_ids=[city_b.pk]) is None
-    assert services.certificates_batch_zip(program=program_ab, city_ids=[city_b.pk]) is None
+# Batches (one PDF or a ZIP, rendered by a task) are tested in test_certificate_batches.py.
 
 
 # --- the public verification page --------------------------------------------------------
@@ -555,31 +525,6 @@ def test_certificate_reissue_post_for_applicant_city_coordinators_only(
     assert response.status_code == status
     count = 2 if persona == "carol" else 1
     assert Certificate.objects.filter(application=alice_application).count() == count
-
-
-@pytest.mark.parametrize("fmt", ["pdf", "zip"])
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    table({"anonymous": 302, "alice": 403, "mina": 403, "carol": 200, "bob": 404, "oscar": 403}),
-)
-def test_certificates_batch_for_own_cities_only(
-    request, client, program_ab, alice_application, persona, status, fmt, monkeypatch
-):
-    issued(alice_application)
-    # The batch PDF is rendered for real in the service tests; here only who gets it matters.
-    monkeypatch.setattr(services, "render_pdf_pages", lambda htmls: b"%PDF batch")
-    url = f"/coordinate/programs/{program_ab.pk}/certificates.{fmt}"
-    sign_in(request, client, persona)
-
-    response = client.get(url)
-
-    assert response.status_code == status
-    if status == 302:
-        assert response.url == login_redirect(url)
-    downloads = AuditEntry.objects.filter(action="certificate-download").count()
-    assert downloads == (1 if status == 200 else 0)
-    if status == 200:
-        assert response["Content-Type"] == {"pdf": "application/pdf", "zip": "application/zip"}[fmt]
 
 
 @pytest.mark.parametrize(
