@@ -30,6 +30,8 @@ DATABASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BENCH_LOG = open(os.environ.get("CHAT_BENCH_LOG", os.devnull), "ab")  # noqa: SIM115
+DRAIN_QUIET = 3.0
+DRAIN_MAX = 20.0
 LOADS = [
     ("4 rooms x 25 clients, 2 msg/s each", 4, 25, 2.0),
     ("1 room x 100 clients, 1 msg/s each", 1, 100, 1.0),
@@ -161,10 +163,11 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
                     )
                 )
                 sent += 1
-            await asyncio.sleep(5)  # let the last messages arrive before counting
+            await drained.wait()
             task.cancel()
 
     start = asyncio.Event()
+    drained = asyncio.Event()
     # Sending starts once every client has connected or failed to.
     settled: set[int] = set()
     all_settled = asyncio.Event()
@@ -177,6 +180,18 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
     tasks = [asyncio.create_task(client(i, room, c)) for i, (room, c) in enumerate(members)]
     await all_settled.wait()
     start.set()
+    # Counting ends once nothing has arrived for DRAIN_QUIET seconds after the sending time
+    # (at most DRAIN_MAX): what has not arrived by then is counted as lost.
+    await asyncio.sleep(seconds)
+    last_count, quiet_since, began = -1, time.monotonic(), time.monotonic()
+    while time.monotonic() - began < DRAIN_MAX:
+        await asyncio.sleep(0.25)
+        count = len(latencies)
+        if count != last_count:
+            last_count, quiet_since = count, time.monotonic()
+        elif time.monotonic() - quiet_since >= DRAIN_QUIET:
+            break
+    drained.set()
     await asyncio.gather(*tasks)
     per_room = {room["room"]: len(room["cookies"]) for room in rooms}
     expected = sent * next(iter(per_room.values()))
@@ -198,6 +213,7 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
         if latencies
         else float("nan"),
+        "max": latencies[-1] * 1000 if latencies else float("nan"),
         "errors": errors,
         # p99 of the copies of messages sent in each 5 s of the run, to tell a start-up
         # transient from a steady state.
@@ -233,7 +249,8 @@ def main() -> None:
                 f"  {label:<36} sent {result['sent']:>6}  expected {result['expected']:>7}  "
                 f"delivered {result['delivered']:>7}  lost {result['lost']:>5}  "
                 f"dup {result['duplicates']:>3}  p50 {result['p50']:7.1f} ms  "
-                f"p99 {result['p99']:7.1f} ms  errors {result['errors']}"
+                f"p99 {result['p99']:7.1f} ms  max {result['max']:7.1f} ms  "
+                f"errors {result['errors']}"
             )
             print(
                 "  "

@@ -85,23 +85,30 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.role_checked = time.monotonic()
         self.user_id, self.user_name = user.pk, user.display_name
         after = self._after()
-        await self.accept()
         if after == -1:
+            await self.accept()
             await self._error("bad_after", _("after must be a whole number, 0 or more."))
             await self.close(code=4400)
             return
+        # Everything the socket needs is ready before the handshake completes, so the first
+        # frame a client sends is answered at once (a burst of connections queues here).
         self.queue: asyncio.Queue = asyncio.Queue()
         self.bucket = TokenBucket()
         self.strikes = 0
         relay = get_relay()
         await relay.join(self.room.pk, self)
         self.joined = True
+        self.attending = None
         if after is None:
             self.last_sent = await database_sync_to_async(self._current_seq)()
             relay.ready(self.room.pk, self.last_sent)
         else:
             self.last_sent = after
             self.queue.put_nowait(RESYNC)
+        if self.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
+            await self._attend_once()
+            self.attending = asyncio.create_task(self._attend())
+        await self.accept()
         self.writer = asyncio.create_task(self._write())
         if not relay.connected:
             await self._error(
@@ -111,10 +118,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "when it is back."
                 ),
             )
-        self.attending = None
-        if self.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
-            await self._attend_once()
-            self.attending = asyncio.create_task(self._attend())
 
     async def _attend_once(self) -> None:
         try:
@@ -161,9 +164,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not getattr(self, "joined", False):
             return
         await get_relay().leave(self.room.pk, self)
-        self.writer.cancel()
-        if self.attending is not None:
-            self.attending.cancel()
+        for task in (getattr(self, "writer", None), self.attending):
+            if task is not None:
+                task.cancel()
 
     # --- From the relay -------------------------------------------------------------------
 
