@@ -54,13 +54,14 @@ def _program_city_ids(room: Room) -> frozenset[int]:
     return cached
 
 
-def room_role(*, user: User, room: Room) -> str | None:
-    """COORDINATOR, PARTICIPANT or None. Coordinators of every city in the program see every
-    room of it, so no room is ever private between an adult and a minor."""
-    if not user.is_authenticated:
-        return None
-    if coordinator_city_ids(user) & _program_city_ids(room):
-        return COORDINATOR
+def coordinates_room(*, user: User, room: Room) -> bool:
+    """Whether the user coordinates a city of the room's program (no query once cached)."""
+    return user.is_authenticated and bool(coordinator_city_ids(user) & _program_city_ids(room))
+
+
+def participant_applications(*, user: User, room: Room) -> QuerySet[Application] | None:
+    """The applications that make the user a participant of the room (none: not one), or
+    None for the coordinators' room, which has no participants."""
     if room.kind == Room.Kind.COORDINATORS:
         return None
     mine = Application.objects.filter(
@@ -68,7 +69,18 @@ def room_role(*, user: User, room: Room) -> str | None:
     )
     if room.kind != Room.Kind.PROGRAM:
         mine = mine.filter(rooms=room)
-    return PARTICIPANT if mine.exists() else None
+    return mine
+
+
+def room_role(*, user: User, room: Room) -> str | None:
+    """COORDINATOR, PARTICIPANT or None. Coordinators of every city in the program see every
+    room of it, so no room is ever private between an adult and a minor."""
+    if not user.is_authenticated:
+        return None
+    if coordinates_room(user=user, room=room):
+        return COORDINATOR
+    mine = participant_applications(user=user, room=room)
+    return PARTICIPANT if mine is not None and mine.exists() else None
 
 
 def rooms_for_user(*, user: User) -> QuerySet[Room]:

@@ -61,6 +61,58 @@ def test_room_role_withdrawn_participant_loses_access_at_once(published):
     assert room_role(user=alice, room=published["pair"]) is None
 
 
+@pytest.mark.parametrize(
+    ("persona", "kind", "allowed"),
+    [
+        ("alice", "pair", True),
+        ("alice", "program", True),
+        ("alice", "coordinators", False),
+        ("mina", "pair", False),
+        ("mina", "program", False),
+        ("carol", "pair", True),
+        ("bob", "coordinators", True),
+        ("oscar", "pair", False),
+        ("oscar", "coordinators", False),
+    ],
+)
+def test_message_post_lets_exactly_the_rooms_members_post(
+    request, published, program_ab, persona, kind, allowed
+):
+    user = request.getfixturevalue(persona)
+    room = Room.objects.get(program=program_ab, kind=kind)
+
+    if allowed:
+        posted = services.message_post(room=room, sender=user, body="hi", client_id=uuid.uuid4())
+        assert (posted.created, posted.message.seq) == (True, 1)
+    else:
+        with pytest.raises(ValidationError) as error:
+            services.message_post(room=room, sender=user, body="hi", client_id=uuid.uuid4())
+        assert error.value.code == "not_member"
+        assert Message.objects.count() == 0
+    room.refresh_from_db()
+    assert room.last_seq == (1 if allowed else 0)
+
+
+def test_message_post_refuses_a_withdrawn_participant_without_using_a_number(published, carol):
+    from exchange.services.applications import application_withdraw
+
+    room = published["pair"]
+    alice = published["alice"].student
+    services.message_post(room=room, sender=alice, body="before", client_id=uuid.uuid4())
+    application_withdraw(application=published["alice"], by=alice)
+
+    with pytest.raises(ValidationError) as error:
+        services.message_post(room=room, sender=alice, body="after", client_id=uuid.uuid4())
+    posted = services.message_post(room=room, sender=carol, body="next", client_id=uuid.uuid4())
+
+    assert error.value.code == "not_member"
+    assert posted.message.seq == 2
+    assert list(Message.objects.order_by("seq").values_list("body", flat=True)) == [
+        "before",
+        "next",
+    ]
+
+
 def test_message_post_numbers_messages_from_one_without_gaps(published, alice, carol):
     room = published["pair"]
 
