@@ -26,8 +26,9 @@ import logging
 import weakref
 from collections import defaultdict
 
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers
 
 from messaging.events import message_event, presence_event
 from messaging.selectors import messages_between
@@ -296,6 +297,8 @@ class RoomRelay:
                 await self.layer.close_pools()
                 await asyncio.wait({self._task}, timeout=5)
         self._task = self._heartbeat = None
+        if hasattr(self.layer, "close_pools"):
+            await self.layer.close_pools()
 
     # --- The layer ------------------------------------------------------------------------
 
@@ -386,9 +389,14 @@ async def close_relay() -> None:
 
 
 def get_relay() -> RoomRelay:
-    """The relay of the running event loop (one per ASGI server process)."""
+    """The relay of the running event loop (one per ASGI server process).
+
+    Each relay has a channel layer object of its own: channels-redis keeps the state of a
+    blocking receive on the layer object and refuses a second event loop while it thinks the
+    first still receives, which a test running several loops one after another would hit.
+    """
     loop = asyncio.get_running_loop()
     relay = _relays.get(loop)
     if relay is None:
-        relay = _relays[loop] = RoomRelay(get_channel_layer())
+        relay = _relays[loop] = RoomRelay(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
     return relay
