@@ -17,6 +17,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from exchange.settings import *  # noqa: F403
 
+# The suite's own process runs without the connection pool that production uses (and that
+# the daphne processes some tests start keep): a pooled connection a test thread still holds
+# when the suite ends keeps the test database busy, and Django cannot drop it.
+# tests/test_settings.py checks the production settings.
+DATABASES["default"].pop("OPTIONS", None)  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

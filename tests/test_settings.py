@@ -14,6 +14,7 @@ django.setup()
 from django.conf import settings
 print(json.dumps({
     "db": settings.DATABASES["default"]["ENGINE"],
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "layer_config": settings.CHANNEL_LAYERS["default"].get("CONFIG"),
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -42,6 +43,7 @@ def test_settings_without_environment_use_embedded_defaults():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "db": "django.db.backends.sqlite3",
+        "db_options": {},
         "layer": "channels.layers.InMemoryChannelLayer",
         "layer_config": None,
         "cache": "django.core.cache.backends.locmem.LocMemCache",
@@ -61,6 +63,7 @@ def test_settings_with_urls_switch_to_postgres_and_redis():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "db": "django.db.backends.postgresql",
+        "db_options": {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}},
         "layer": "channels_redis.core.RedisChannelLayer",
         "layer_config": {
             "hosts": [
