@@ -408,3 +408,15 @@ SESSIONS = {
         ("School life", 7, 19, 1),
     ],
 }
+
+# Chat: the program whose matching the demo publishes, so its buddies have rooms, and what is
+# said there first.
+CHAT_PROGRAM = "Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo"
+CHAT_WELCOME = (
+    "Welcome, everyone! 환영해요! 欢迎大家！ Say hello to your buddy in your buddy chat; "
+    "we coordinators read along."
+)
+CHAT_HELLO = {
+    "ko": "안녕! 만나서 반가워. 도자기 좋아해?",
+    "zh": "你好！很高兴认识你。你喜欢陶艺吗？",
+}

@@ -4,6 +4,7 @@ Idempotent: running it again updates what it created and adds nothing twice.
 """
 
 import io
+import uuid
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
@@ -24,15 +25,18 @@ from exchange.models import (
     ApplicationDocument,
     City,
     Language,
+    Matching,
     Partnership,
     Program,
     RequiredDocument,
     RubricCriterion,
     Theme,
 )
+from exchange.services import matching as matching_services
 from exchange.services import programs as services
 from exchange.services.applications import set_application_state
-from messaging.services import session_create
+from messaging.models import Room
+from messaging.services import message_post, rooms_sync, session_create
 
 
 def birthday_for_age(age: int, today: date) -> date:
@@ -65,6 +69,7 @@ class Command(BaseCommand):
             self.seed_applications(users)
             self.seed_participants(cities, users)
             self.seed_sessions(users)
+            self.seed_chat(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {City.objects.count()} cities, {Partnership.objects.count()} "
@@ -342,3 +347,40 @@ class Command(BaseCommand):
                     ends_at=starts_at + timedelta(hours=hours),
                     by=by,
                 )
+
+    def seed_chat(self, users: dict[str, User]) -> None:
+        """Chat rooms to try: the ceramics exchange's matching is published (buddy rooms, with
+        a first hello), and the programs with confirmed people get their program rooms."""
+        ceramics = Program.objects.get(title=demo.CHAT_PROGRAM)
+        matching = matching_services.matching_for(ceramics)
+        if matching.status != Matching.Status.PUBLISHED:
+            coordinators = [
+                next(u for u in users.values() if pc.city_id in coordinator_city_ids(u))
+                for pc in ceramics.program_cities.all()
+            ]
+            matching_services.matching_run(program=ceramics, by=coordinators[0])
+            for coordinator in coordinators:
+                matching_services.matching_approve(
+                    program=ceramics,
+                    city_ids=set(coordinator_city_ids(coordinator)),
+                    by=coordinator,
+                )
+            matching_services.matching_publish(program=ceramics, by=coordinators[0])
+            everyone = Room.objects.get(program=ceramics, kind=Room.Kind.PROGRAM)
+            message_post(
+                room=everyone,
+                sender=coordinators[0],
+                body=demo.CHAT_WELCOME,
+                client_id=uuid.uuid4(),
+            )
+            for room in Room.objects.filter(program=ceramics, kind=Room.Kind.PAIR):
+                first = room.applications.order_by("id").first()
+                if first is not None:
+                    message_post(
+                        room=room,
+                        sender=first.student,
+                        body=demo.CHAT_HELLO[first.city.main_language_id],
+                        client_id=uuid.uuid4(),
+                    )
+        for program in Program.objects.filter(applications__state="confirmed").distinct():
+            rooms_sync(program=program)

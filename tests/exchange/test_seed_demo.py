@@ -1,0 +1,57 @@
+"""`manage.py seed_demo`, which `make run` calls: the demo a city coordinator tries first."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from exchange import demo_data
+from exchange.models import Application, Matching, Program
+from messaging.models import Message, Room
+from messaging.selectors import room_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+    assert Program.objects.count() == 0
+
+
+def test_seed_demo_twice_gives_the_same_demo_with_chat_rooms_to_try(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo")
+    first = (
+        Program.objects.count(),
+        Application.objects.count(),
+        User.objects.count(),
+        Room.objects.count(),
+        Message.objects.count(),
+    )
+    call_command("seed_demo")
+    second = (
+        Program.objects.count(),
+        Application.objects.count(),
+        User.objects.count(),
+        Room.objects.count(),
+        Message.objects.count(),
+    )
+
+    assert first == second == (6, 35, 46, 12, 7)
+    ceramics = Program.objects.get(title=demo_data.CHAT_PROGRAM)
+    assert Matching.objects.get(program=ceramics).status == Matching.Status.PUBLISHED
+    seoyeon = User.objects.get(email="lee.seoyeon@demo.example")
+    siqi = User.objects.get(email="li.siqi@demo.example")
+    pair = Room.objects.get(program=ceramics, kind=Room.Kind.PAIR, applications__student=seoyeon)
+    assert [room_role(user=person, room=pair) for person in (seoyeon, siqi)] == [
+        "participant",
+        "participant",
+    ]
+    assert list(Message.objects.filter(room=pair).values_list("sender__email", "body")) == [
+        ("lee.seoyeon@demo.example", demo_data.CHAT_HELLO["ko"])
+    ]
