@@ -9,10 +9,8 @@ close an open WebSocket in Chromium: the socket stays up and delivers what it mi
 
 import asyncio
 import contextlib
-import os
 import re
 import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +28,7 @@ from messaging import services
 from messaging.models import Message, Report
 from messaging.relay import room_group
 from tests.messaging.conftest import published  # noqa: F401 (a fixture)
-from tests.messaging.test_two_processes import listening_socket
+from tests.messaging.servers import listening_socket, server_env, start_daphne
 
 pytestmark = pytest.mark.e2e
 
@@ -50,15 +48,7 @@ class Server:
         self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
 
     def start(self) -> None:
-        fd = self.listener.fileno()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "--fd", str(fd), "exchange.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            pass_fds=[fd],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = start_daphne(self.listener, self.env)
 
     def kill(self) -> None:
         """Gone at once, as a crashed server: its TCP connections close, the port stays ours."""
@@ -76,18 +66,7 @@ class Server:
 def start_servers(transactional_db) -> Iterator[Callable[[int], list[Server]]]:
     """Starts daphne processes on the test database and Redis, with the test settings (so
     static files are served and plain HTTP is not redirected)."""
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
+    env = server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
     with contextlib.ExitStack() as stack:
         running: list[Server] = []
 

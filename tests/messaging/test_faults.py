@@ -6,22 +6,17 @@ server of this test's own (on a port of its own), so stopping it disturbs nothin
 import asyncio
 import contextlib
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import websockets
-from django.conf import settings
 
 from messaging.models import Message
-from tests.messaging.test_two_processes import listening_socket, session_cookie
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.messaging.servers import daphne_servers, server_env
+from tests.messaging.test_two_processes import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,42 +71,8 @@ def private_redis():
 @pytest.fixture
 def servers_on(private_redis):
     """Two daphne processes whose channel layer is the private Redis."""
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "exchange.settings",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        ),
-        "REDIS_URL": private_redis.url,
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "ERROR",
-    }
-    with contextlib.ExitStack() as stack:
-        listeners = [stack.enter_context(listening_socket()) for _ in range(2)]
-        processes = [
-            subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "daphne"),
-                    *("--fd", str(listener.fileno()), "exchange.asgi:application"),
-                ],
-                cwd=ROOT,
-                env=env,
-                pass_fds=[listener.fileno()],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for listener in listeners
-        ]
-        try:
-            yield [listener.getsockname()[1] for listener in listeners]
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(timeout=10)
+    with daphne_servers(2, server_env(redis_url=private_redis.url)) as ports:
+        yield ports
 
 
 class ChatClient:

@@ -2,77 +2,24 @@
 connected to the other. Real daphne processes, a real WebSocket client, the real database."""
 
 import asyncio
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import websockets
 from django.conf import settings
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.messaging.servers import daphne_servers, server_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def listening_socket() -> socket.socket:
-    """A socket already listening on a free port: connections queue in the kernel until the
-    server takes them, so nothing has to wait for the server to start."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    listener.set_inheritable(True)
-    return listener
 
 
 @pytest.fixture
 def two_servers():
     """Two daphne processes on the test database and the test Redis."""
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "exchange.settings",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    with contextlib.ExitStack() as stack:
-        listeners = [stack.enter_context(listening_socket()) for _ in range(2)]
-        processes = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "--fd",
-                    str(listener.fileno()),
-                    "exchange.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-                pass_fds=[listener.fileno()],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for listener in listeners
-        ]
-        try:
-            yield [listener.getsockname()[1] for listener in listeners]
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(timeout=10)
+    with daphne_servers(2, server_env(redis_url=settings.REDIS_URL)) as ports:
+        yield ports
 
 
 async def next_frame(ws, kind: str = "message") -> dict:

@@ -1,0 +1,67 @@
+"""Real ASGI servers for the chat tests: daphne processes on the test database, each handed
+a socket that already listens, so clients connect at once (the kernel holds connections until
+the server takes them) and a killed server can be started again on the same port."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def listening_socket() -> socket.socket:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
+
+
+def server_env(*, redis_url: str, settings_module: str = "exchange.settings") -> dict[str, str]:
+    """The environment of a server on the test database (production settings by default)."""
+    database = settings.DATABASES["default"]
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        ),
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def start_daphne(listener: socket.socket, env: dict[str, str]) -> subprocess.Popen:
+    fd = listener.fileno()
+    return subprocess.Popen(
+        [sys.executable, "-m", "daphne", "--fd", str(fd), "exchange.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        pass_fds=[fd],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@contextlib.contextmanager
+def daphne_servers(count: int, env: dict[str, str]) -> Iterator[list[int]]:
+    """`count` daphne processes; yields their ports and stops them afterwards."""
+    with contextlib.ExitStack() as stack:
+        listeners = [stack.enter_context(listening_socket()) for _ in range(count)]
+        processes = [start_daphne(listener, env) for listener in listeners]
+        try:
+            yield [listener.getsockname()[1] for listener in listeners]
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=10)
