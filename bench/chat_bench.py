@@ -30,6 +30,12 @@ DATABASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BENCH_LOG = open(os.environ.get("CHAT_BENCH_LOG", os.devnull), "ab")  # noqa: SIM115
+# Beyond the goals: where this machine stops keeping up.
+HARDER = [
+    ("8 rooms x 25 clients, 2 msg/s each", 8, 25, 2.0),
+    ("4 rooms x 25 clients, 4 msg/s each", 4, 25, 4.0),
+    ("1 room x 200 clients, 0.5 msg/s each", 1, 200, 0.5),
+]
 DRAIN_QUIET = 3.0
 DRAIN_MAX = 20.0
 LOADS = [
@@ -227,11 +233,14 @@ async def run_load(rooms: list[dict], ports: list[int], rate: float, seconds: fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--harder", action="store_true", help="also run the heavier loads, to find the ceiling"
+    )
     args = parser.parse_args()
     manage("migrate", "--noinput", "-v", "0")
     print(f"Chat benchmark: 2 daphne processes, PostgreSQL, Redis; {args.seconds:.0f} s per load")
     with servers(2) as ports:
-        for label, room_count, member_count, rate in LOADS:
+        for label, room_count, member_count, rate in LOADS + (HARDER if args.harder else []):
             port_hint = f"127.0.0.1:{ports[0]}"
             rooms = json.loads(
                 manage(
