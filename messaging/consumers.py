@@ -195,9 +195,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         then tell the relay where the room stands)."""
         while until is None or self.last_sent < until:
             batch = await database_sync_to_async(room_history)(
-                room=self.room, after=self.last_sent, limit=CATCH_UP_BATCH
+                room_id=self.room.pk, after=self.last_sent, until=until, limit=CATCH_UP_BATCH
             )
-            batch = [m for m in batch if until is None or m.seq <= until]
             for message in batch:
                 await self._send(message_event(message))
                 self.last_sent = message.seq

@@ -31,7 +31,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
 from messaging.events import message_event, presence_event
-from messaging.selectors import messages_between
+from messaging.selectors import room_history
 
 logger = logging.getLogger(__name__)
 
@@ -149,9 +149,11 @@ class RoomRelay:
             listener.relay_event(event)
 
     def _on_message(self, room_id: int, event: dict) -> None:
-        expected = self.expected.get(room_id, 0)
-        if room_id not in self.expected or event["id"] < (expected or 0):
-            return  # not listening, or handed out already
+        if room_id not in self.expected:
+            return  # not listening
+        expected = self.expected[room_id]
+        if expected is not None and event["id"] < expected:
+            return  # handed out already
         self.held[room_id][event["id"]] = event
         self._flush(room_id)
 
@@ -172,8 +174,8 @@ class RoomRelay:
             while self.held.get(room_id) and self.expected.get(room_id) is not None:
                 first, last = self.expected[room_id], min(self.held[room_id]) - 1
                 try:
-                    messages = await database_sync_to_async(messages_between)(
-                        room_id=room_id, first=first, last=last
+                    messages = await database_sync_to_async(room_history)(
+                        room_id=room_id, after=first - 1, until=last, limit=last - first + 1
                     )
                 except Exception:
                     logger.warning("relay could not read room %s", room_id, exc_info=True)
@@ -290,15 +292,14 @@ class RoomRelay:
                     await task
         if self._task is not None:
             self._task.cancel()
-            done, _pending = await asyncio.wait({self._task}, timeout=1)
-            if not done and hasattr(self.layer, "close_pools"):
-                # redis-py can lose a cancellation that meets its read timeout and go on
-                # reading; closing the connections ends the read.
-                await self.layer.close_pools()
-                await asyncio.wait({self._task}, timeout=5)
-        self._task = self._heartbeat = None
+            await asyncio.wait({self._task}, timeout=1)
         if hasattr(self.layer, "close_pools"):
+            # Also ends a read that redis-py kept going after losing the cancellation (it can
+            # when the cancellation meets its read timeout).
             await self.layer.close_pools()
+        if self._task is not None and not self._task.done():
+            await asyncio.wait({self._task}, timeout=5)
+        self._task = self._heartbeat = None
 
     # --- The layer ------------------------------------------------------------------------
 

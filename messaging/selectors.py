@@ -98,23 +98,15 @@ def rooms_for_user(*, user: User) -> QuerySet[Room]:
     )
 
 
-def room_history(*, room: Room, after: int = 0, before: int | None = None, limit: int = 50):
-    """Messages after `after` (oldest first, for resuming), or the `limit` before `before`
-    (for scrolling back), with senders."""
-    messages = Message.objects.filter(room=room).select_related("sender")
-    if before is not None:
-        page = list(messages.filter(seq__lt=before).order_by("-seq")[:limit])
-        return page[::-1]
-    return list(messages.filter(seq__gt=after).order_by("seq")[:limit])
-
-
-def messages_between(*, room_id: int, first: int, last: int) -> list[Message]:
-    """Messages numbered first..last of a room, oldest first, with senders."""
-    return list(
-        Message.objects.filter(room_id=room_id, seq__gte=first, seq__lte=last)
-        .select_related("sender")
-        .order_by("seq")
-    )
+def room_history(
+    *, room_id: int, after: int = 0, until: int | None = None, limit: int = 50
+) -> list[Message]:
+    """Up to `limit` messages numbered above `after` (and at most `until`), oldest first, with
+    senders: what a socket or a process missed. Scrolling back is `room_history_page`."""
+    messages = Message.objects.filter(room_id=room_id, seq__gt=after)
+    if until is not None:
+        messages = messages.filter(seq__lte=until)
+    return list(messages.select_related("sender").order_by("seq")[:limit])
 
 
 def room_list_for_user(*, user: User) -> QuerySet[Room]:

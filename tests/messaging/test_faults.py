@@ -86,6 +86,7 @@ class ChatClient:
         self.unacked: dict[str, str] = {}
         self.errors: list[str] = []
         self.joined = asyncio.Event()  # the server has joined the room (presence arrived)
+        self.arrived = asyncio.Condition()  # notified on every message
         self.ws = None
         self.reader: asyncio.Task | None = None
 
@@ -117,6 +118,8 @@ class ChatClient:
                     self.received.append(frame["id"])
                     self.bodies[frame["id"]] = frame["body"]
                     self.unacked.pop(frame["client_id"], None)
+                    async with self.arrived:
+                        self.arrived.notify_all()
                 elif frame["type"] == "error":
                     self.errors.append(frame["code"])
                 elif frame["type"] == "presence":
@@ -135,9 +138,12 @@ class ChatClient:
         await self.reader
 
     async def until(self, count: int, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        """Wait for `count` messages; on time-out the test's assertions say what is missing."""
+        with contextlib.suppress(TimeoutError):
+            async with self.arrived:
+                await asyncio.wait_for(
+                    self.arrived.wait_for(lambda: len(self.received) >= count), timeout
+                )
 
     async def close(self) -> None:
         await self.ws.close()

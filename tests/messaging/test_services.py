@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message, ModerationAction, Room
-from messaging.selectors import room_history, room_role, rooms_for_user
+from messaging.selectors import room_history, room_history_page, room_role, rooms_for_user
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -273,10 +273,15 @@ def test_report_create_goes_to_the_moderation_queue_once(published, alice, carol
     assert excinfo.value.messages == ["You already reported this message."]
 
 
-def test_room_history_resumes_after_a_number_and_pages_back(published, alice):
+def test_room_history_resumes_after_a_number_up_to_another_and_pages_back(published, alice):
     room = published["pair"]
     for n in range(5):
         services.message_post(room=room, sender=alice, body=f"m{n}", client_id=uuid.uuid4())
 
-    assert [m.body for m in room_history(room=room, after=3)] == ["m3", "m4"]
-    assert [m.body for m in room_history(room=room, before=4, limit=2)] == ["m1", "m2"]
+    assert [m.body for m in room_history(room_id=room.pk, after=3)] == ["m3", "m4"]
+    assert [m.body for m in room_history(room_id=room.pk, after=1, until=3)] == ["m1", "m2"]
+    assert [m.body for m in room_history(room_id=room.pk, after=0, limit=2)] == ["m0", "m1"]
+    assert room_history_page(room=room, before=4, limit=2) == (
+        list(Message.objects.filter(room=room, seq__in=[2, 3]).order_by("seq")),
+        True,
+    )
