@@ -1,0 +1,243 @@
+"""The compact CJK font embedding (exchange/pdf_fonts.py): certificates embed Noto Sans CJK as
+a bare CID-keyed CFF holding only the glyphs they use, and PDFium draws them as it draws
+WeasyPrint's own embedding."""
+
+import functools
+import io
+import subprocess
+
+import numpy as np
+import pypdf
+import pypdfium2
+import pytest
+import weasyprint
+from fontTools.cffLib import CFFFontSet
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.ttLib import TTFont
+from hypothesis import given
+from hypothesis import strategies as st
+from weasyprint.pdf import fonts as weasyprint_fonts
+
+from exchange import pdf_fonts
+from exchange.pdf import render_pdf
+from tests.exchange.test_pdf import certificate_html
+
+# What each certificate below puts on its page, in each script.
+CERTIFICATES = [
+    {"holder_native": "김민지", "holder_latin": "Kim Minji", "languages": ["ko", "zh-hans"]},
+    {
+        "holder_native": "王晓雨",
+        "holder_latin": "Wang Xiaoyu",
+        "holder_lang": "zh-hans",
+        "languages": ["zh-hans", "ko"],
+    },
+    {"holder_native": "田中さくら", "holder_latin": "Tanaka Sakura", "languages": ["ja", "ko"]},
+    {"holder_native": "Nguyễn Thị Lan", "holder_latin": "", "languages": ["vi", "ko"]},
+]
+# Grey levels out of 255: a few anti-aliased edge pixels move (at most 36 levels measured)
+# between the two ways of embedding the same outlines, as PDFium hints a bare CFF and an
+# OpenType CFF differently; a missing or wrong glyph leaves whole strokes black on white.
+EDGE_TOLERANCE = 64
+
+
+def noto_sans_cjk_face(weight: str = "regular") -> tuple[str, int]:
+    """The file and the index in it of the Noto Sans CJK KR face certificates use."""
+    found = subprocess.run(
+        ["fc-match", "--format=%{file}:%{index}", f"Noto Sans CJK KR:{weight}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path, index = found.rsplit(":", 1)
+    return path, int(index)
+
+
+def cff_table(font: TTFont) -> bytes:
+    return font.reader["CFF "]
+
+
+def noto_cff_head(length: int) -> bytes:
+    path, index = noto_sans_cjk_face()
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return cff_table(font)[:length]
+
+
+@functools.cache
+def noto_variation_glyphs(weight: str) -> dict[str, set[str]]:
+    """For each glyph of a Noto Sans CJK KR face, the glyphs of its characters' variation
+    sequences (cmap format 14): HarfBuzz keeps those with the glyph when it subsets."""
+    path, index = noto_sans_cjk_face(weight)
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        characters: dict[int, set[str]] = {}
+        for character, glyph in font.getBestCmap().items():
+            characters.setdefault(character, set()).add(glyph)
+        variants: dict[int, set[str]] = {}
+        for table in font["cmap"].tables:
+            if table.format == 14:
+                for sequences in table.uvsDict.values():
+                    for character, glyph in sequences:
+                        if glyph is not None:
+                            variants.setdefault(character, set()).add(glyph)
+    closure: dict[str, set[str]] = {}
+    for character, glyphs in characters.items():
+        for glyph in glyphs:
+            closure.setdefault(glyph, set()).update(variants.get(character, ()))
+    return closure
+
+
+def name_keyed_cff() -> bytes:
+    """A one-glyph OpenType CFF font whose glyphs have names, not CIDs."""
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder([".notdef", "A"])
+    builder.setupCharacterMap({ord("A"): "A"})
+    pen = T2CharStringPen(500, None)
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 700))
+    pen.lineTo((500, 0))
+    pen.closePath()
+    glyph = pen.getCharString()
+    builder.setupCFF("Test-Regular", {"FullName": "Test"}, {".notdef": glyph, "A": glyph}, {})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "A": (500, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupOS2()
+    builder.setupNameTable({"familyName": "Test", "styleName": "Regular"})
+    builder.setupPost()
+    buffer = io.BytesIO()
+    builder.save(buffer)
+    buffer.seek(0)
+    with TTFont(buffer) as font:
+        return cff_table(font)
+
+
+def type0_fonts(data: bytes):
+    """(FontName without the subset tag, descendant CIDFont) of every font on every page."""
+    seen = {}
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            name = str(descendant["/FontDescriptor"]["/FontName"]).split("+", 1)[1]
+            seen[name] = descendant
+    return seen
+
+
+def width_cids(descendant) -> set[int]:
+    """The CIDs the /W array gives widths for: every glyph the page draws with the font."""
+    widths = descendant["/W"]
+    cids = set()
+    for first, run in zip(widths[::2], widths[1::2], strict=True):
+        cids.update(range(int(first), int(first) + len(run)))
+    return cids
+
+
+def rasterize(data: bytes) -> list[np.ndarray]:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return [
+            np.asarray(page.render(scale=1.5, grayscale=True).to_pil().convert("L"), dtype=int)
+            for page in document
+        ]
+    finally:
+        document.close()
+
+
+def test_installed_on_the_pinned_weasyprint():
+    assert (
+        pdf_fonts.installed,
+        weasyprint.__version__.split(".")[0],
+        weasyprint_fonts.Font.subset,
+        weasyprint.pdf.build_fonts_dictionary,
+    ) == (True, "70", pdf_fonts._subset, pdf_fonts._build_fonts_dictionary)
+
+
+def test_noto_sans_cjk_is_a_cid_keyed_cff():
+    assert pdf_fonts.cff_is_cid_keyed(noto_cff_head(pdf_fonts.CFF_HEAD_BYTES)) is True
+
+
+def test_name_keyed_cff_is_not_cid_keyed():
+    assert pdf_fonts.cff_is_cid_keyed(name_keyed_cff()) is False
+
+
+@given(st.binary(max_size=300))
+def test_cff_is_cid_keyed_reads_any_bytes_without_raising(data):
+    assert pdf_fonts.cff_is_cid_keyed(data) in (True, False)
+
+
+def test_cff_is_cid_keyed_reads_a_cut_off_head_without_raising():
+    head = noto_cff_head(200)
+    answers = {pdf_fonts.cff_is_cid_keyed(head[:length]) for length in range(len(head))}
+    # Too short to hold the Top DICT: not CID-keyed, as far as anyone can tell.
+    assert answers == {False, True} and pdf_fonts.cff_is_cid_keyed(head[:4]) is False
+
+
+@pytest.mark.parametrize("context", CERTIFICATES, ids=["ko", "zh", "ja", "vi"])
+def test_certificate_embeds_bare_cid_cff_with_only_the_glyphs_it_draws(context):
+    data = render_pdf(certificate_html(**context))
+    fonts = type0_fonts(data)
+    found = {}
+    for name, descendant in fonts.items():
+        font_file = descendant["/FontDescriptor"]["/FontFile3"].get_object()
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(font_file.get_data()), None)
+        top = cff.topDictIndex[0]
+        drawn = {f"cid{cid:05d}" for cid in width_cids(descendant) if cid}
+        variations = noto_variation_glyphs("bold" if name.endswith("-Bold") else "regular")
+        kept = drawn.union(*(variations.get(glyph, ()) for glyph in drawn))
+        found[name] = (
+            str(descendant["/Subtype"]),
+            str(font_file["/Subtype"]),
+            tuple(top.ROS),
+            set(top.charset) - {".notdef"} == kept,
+        )
+    compact = ("/CIDFontType0", "/CIDFontType0C", ("Adobe", "Identity", 0), True)
+    assert found == {"Noto-Sans-CJK-KR": compact, "Noto-Sans-CJK-KR-Bold": compact}
+
+
+def test_certificates_draw_as_with_weasyprints_own_embedding(monkeypatch):
+    htmls = [certificate_html(**context) for context in CERTIFICATES]
+    compact = [render_pdf(html) for html in htmls]
+    monkeypatch.setattr(pdf_fonts, "ENABLED", False)
+    stock = [render_pdf(html) for html in htmls]
+    worst = []
+    for ours, theirs in zip(compact, stock, strict=True):
+        (ours_page,), (their_page,) = rasterize(ours), rasterize(theirs)
+        worst.append(int(np.abs(ours_page - their_page).max()))
+    sizes = [(len(ours) * 5 < len(theirs)) for ours, theirs in zip(compact, stock, strict=True)]
+    assert (max(worst) <= EDGE_TOLERANCE, sizes) == (True, [True] * len(CERTIFICATES)), worst
+
+
+def test_stock_embedding_still_reads_the_font_file_when_asked(monkeypatch):
+    # With the compact embedding off, WeasyPrint reads file_content, which is then copied out
+    # of the face on first use: the PDF holds the retained (OpenType) subset, as before.
+    monkeypatch.setattr(pdf_fonts, "ENABLED", False)
+    fonts = type0_fonts(render_pdf(certificate_html()))
+    subtypes = {
+        name: str(descendant["/FontDescriptor"]["/FontFile3"].get_object()["/Subtype"])
+        for name, descendant in fonts.items()
+    }
+    assert subtypes == {"Noto-Sans-CJK-KR": "/OpenType", "Noto-Sans-CJK-KR-Bold": "/OpenType"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "face", "text"),
+    [
+        ("zh-hans", "Noto Sans CJK SC", "本证书证明上述人员参加了青少年交流项目。直骨将判次边"),
+        ("ja", "Noto Sans CJK JP", "上記の者が、青少年交流プログラムに参加しました。直骨将判次"),
+    ],
+)
+def test_the_korean_face_draws_each_languages_own_glyph_forms(lang, face, text):
+    # The certificate names one face; lang selects the regional forms (OpenType locl).
+    def page(family: str, text_lang: str) -> np.ndarray:
+        html = (
+            f'<p lang="{text_lang}" style="font: 700 24pt \'{family}\'">{text}</p>'
+            f'<p lang="{text_lang}" style="font: 400 24pt \'{family}\'">{text}</p>'
+        )
+        (image,) = rasterize(weasyprint.HTML(string=html).write_pdf())
+        return image
+
+    native = page(face, lang)
+    assert (
+        int(np.abs(page("Noto Sans CJK KR", lang) - native).max()),
+        # Without the language the Korean forms are drawn: the check above can tell.
+        int(np.abs(page("Noto Sans CJK KR", "ko") - native).max()) > 128,
+    ) == (0, True)
