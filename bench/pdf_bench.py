@@ -1,5 +1,5 @@
-"""Certificate figures: one certificate warm, memory over 1,000 renders, a 200-page batch, and
-the student's download of a stored certificate through Django.
+"""Certificate figures: one certificate warm, memory over 1,000 renders, a coordinator's batch
+of 200 stored certificates, and the student's download of a stored certificate through Django.
 
 Run with `make bench-pdf`, or one part: `python bench/pdf_bench.py --parts download`. Prints
 figures and the goals beside them; it asserts nothing, because timings depend on the machine
@@ -7,9 +7,11 @@ figures and the goals beside them; it asserts nothing, because timings depend on
 time: on a shared machine the wall clock includes waiting for a core, and the load average
 printed first says how much.
 
-Only the download touches a database: PostgreSQL at BENCH_DATABASE_URL (default the local
-`exchange_bench` database), which it drops, migrates and fills from scratch. The stored
-certificate goes to a temporary folder, removed at the end.
+The batch and the download use a database: PostgreSQL at BENCH_DATABASE_URL (default the
+local `exchange_bench` database), which each drops, migrates and fills from scratch. The
+batch's certificates are issued and rendered as the portal does it (the render runs when the
+issue commits, eagerly here), then the batch service joins their stored PDFs. Stored files
+go to a temporary folder, removed at the end.
 """
 
 import argparse
@@ -46,11 +48,13 @@ from django.template.loader import render_to_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from exchange.pdf import qr_svg, render_pdf, render_pdf_pages  # noqa: E402
+from exchange.pdf import qr_svg, render_pdf  # noqa: E402
 
 SINGLE_RUNS = 20
 WARM_UPS = 2
 BATCH_PAGES = 200
+# Batch holders' names, in turn: every script a certificate carries.
+NAMES = ("김민지", "王晓雨", "田中さくら", "Nguyễn Thị Lan", "박서준", "李思琪")
 MEMORY_RENDERS = 1000
 MEMORY_WARM_UPS = 20
 DOWNLOADS = 200
@@ -136,20 +140,13 @@ def bench_memory() -> None:
     )
 
 
-def bench_batch() -> None:
-    data, wall, cpu = timed(
-        lambda: render_pdf_pages([certificate_html(number) for number in range(BATCH_PAGES)])
-    )
-    print(
-        f"batch of {BATCH_PAGES} pages in one PDF: {wall * 1000 / BATCH_PAGES:.1f} ms/page wall, "
-        f"{cpu * 1000 / BATCH_PAGES:.1f} ms/page CPU, {len(data) / 1024:.0f} KiB, "
-        f"peak RSS {status_kib('VmHWM') / 1024:.0f} MiB (goal <= 10 ms/page)"
-    )
-
-
 def recreate_database() -> None:
     name = settings.DATABASES["default"]["NAME"]
     params = settings.DATABASES["default"]
+    # A part before this one left connections (and a pool) on the database it drops.
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
     with psycopg.connect(
         host=params["HOST"],
         port=params["PORT"] or 5432,
@@ -162,12 +159,12 @@ def recreate_database() -> None:
     call_command("migrate", verbosity=0)
 
 
-def stored_certificate():
-    """A completed participant of a visit between two cities, with the certificate issued and
-    rendered (a real PDF in private storage), as the portal does it."""
+def stored_certificates(count: int):
+    """`count` completed participants of a visit between two cities, each with the
+    certificate issued and rendered (a real PDF in private storage) as the portal does it.
+    Returns the program, the applicant city and the certificates; each issue is timed."""
     from accounts.models import User
-    from exchange.models import Application, City, Language, Program, ProgramCity
-    from exchange.services.certificates import certificate_issue
+    from exchange.models import Application, Certificate, City, Language, Program, ProgramCity
 
     gwangju = City.objects.create(
         slug="gwangju",
@@ -198,36 +195,72 @@ def stored_certificate():
         max_age=20,
         status="open",
     )
-    ProgramCity.objects.create(program=program, city=gwangju, quota=10)
-    ProgramCity.objects.create(program=program, city=zibo, quota=10)
-    student = User.objects.create_user(
-        "minji@bench.example",
-        "x",
-        native_name="김민지",
-        latin_name="Kim Minji",
-        date_of_birth=date(2009, 3, 1),
-        home_city=gwangju,
-        preferred_language="ko",
-    )
-    application = Application.objects.create(
-        program=program,
-        student=student,
-        city=gwangju,
-        state="completed",
-        motivation="…",
-        submitted_at=now - timedelta(days=70),
-    )
+    ProgramCity.objects.create(program=program, city=gwangju, quota=count)
+    ProgramCity.objects.create(program=program, city=zibo, quota=count)
+    times = []
+    for number in range(count):
+        student = User.objects.create_user(
+            f"student{number}@bench.example",
+            "x",
+            native_name=NAMES[number % len(NAMES)],
+            latin_name="Kim Minji",
+            date_of_birth=date(2009, 3, 1),
+            home_city=gwangju,
+            preferred_language="ko",
+        )
+        application = Application.objects.create(
+            program=program,
+            student=student,
+            city=gwangju,
+            state="completed",
+            motivation="…",
+            submitted_at=now - timedelta(days=70),
+        )
+        # Issued in a transaction, rendered (eagerly) when it commits, as the task would.
+        _, wall, _ = timed(lambda application=application: issue(application))
+        times.append(wall)
+    certificates = list(Certificate.objects.filter(application__program=program).order_by("pk"))
+    return program, gwangju, certificates, times
+
+
+def issue(application):
+    from exchange.services.certificates import certificate_issue
+
     with transaction.atomic():
-        certificate = certificate_issue(application=application, by=None)
-    certificate.refresh_from_db()
-    return student, certificate
+        return certificate_issue(application=application, by=None)
+
+
+def bench_batch() -> None:
+    from exchange.models import CertificateBatch
+    from exchange.services.certificates import certificates_batch_write
+
+    recreate_database()
+    program, city, _, issue_times = stored_certificates(BATCH_PAGES)
+    print(
+        f"issuing {BATCH_PAGES} certificates, each rendered and stored when its issue commits: "
+        f"median {statistics.median(issue_times) * 1000:.0f} ms each"
+    )
+    for fmt in (CertificateBatch.Format.PDF, CertificateBatch.Format.ZIP):
+        with tempfile.TemporaryFile() as out:
+            written, wall, cpu = timed(
+                lambda fmt=fmt, out=out: certificates_batch_write(
+                    program=program, city_ids=[city.pk], fmt=fmt, out=out
+                )
+            )
+            size = out.tell()
+        print(
+            f"batch of {len(written)} stored certificates as one {fmt.upper()}: "
+            f"{wall * 1000 / len(written):.1f} ms/page wall, {cpu * 1000 / len(written):.1f} "
+            f"ms/page CPU, {size / 1024:.0f} KiB"
+            + (" (goal <= 10 ms/page)" if fmt == CertificateBatch.Format.PDF else "")
+        )
 
 
 def bench_download() -> None:
     recreate_database()
-    student, certificate = stored_certificate()
+    _, _, (certificate, *_), _ = stored_certificates(1)
     client = Client()
-    client.force_login(student)
+    client.force_login(certificate.application.student)
     url = f"/me/certificates/{certificate.pk}/download/"
 
     def download() -> bytes:

@@ -12,7 +12,7 @@ import logging
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import BinaryIO
 
@@ -41,7 +41,7 @@ from exchange.models import (
     CityBranding,
     Program,
 )
-from exchange.pdf import qr_svg, render_pdf, render_pdf_pages
+from exchange.pdf import join_pdfs, qr_svg, render_pdf
 from exchange.rules import program_city_ids
 from exchange.uploads import IMAGE_TYPES, clean_upload
 from messaging.selectors import AttendanceProgress, attendance_progress
@@ -335,8 +335,8 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
 
 # --- Coordinators' batches ---------------------------------------------------------------
 
-# One PDF keeps every laid-out page in memory until it is written (~2 MiB a page) and takes
-# ~60 ms a page: 300 pages stay well inside the task's time limit and a worker's memory.
+# A batch joins stored PDFs (~1 ms a page); what takes time is rendering certificates whose
+# task has not run yet (~80 ms each). 300 such stay well inside the task's time limit.
 BATCH_MAX_PDF_PAGES = 300
 # Why a batch failed: stored in English, shown translated.
 BATCH_NO_CERTIFICATES = gettext_noop("None of these cities’ certificates is valid any more.")
@@ -361,27 +361,35 @@ def _valid_certificates(program: Program, city_ids: Iterable[int]) -> list[Certi
     )
 
 
+def _stored_pdfs(certificates: Iterable[Certificate]) -> Iterator[tuple[Certificate, bytes]]:
+    """Each certificate with its stored PDF, rendering and storing any not rendered yet."""
+    for certificate in certificates:
+        stored = certificate if certificate.pdf else certificate_render(certificate=certificate)
+        with stored.pdf.open("rb") as file:
+            yield stored, file.read()
+
+
 def certificates_batch_write(
     *, program: Program, city_ids: Iterable[int], fmt: str, out: BinaryIO
 ) -> list[Certificate]:
-    """Write the cities' valid certificates to `out`: one PDF with a page each (`pdf`), or a
-    ZIP of their stored PDFs named `<serial>.pdf` (`zip`; any not rendered yet is rendered and
-    stored now). Returns the certificates written; with none, writes nothing.
+    """Write the cities' valid certificates to `out`: their stored PDFs joined into one, a
+    page each (`pdf`), or a ZIP of them named `<serial>.pdf` (`zip`). Any certificate not
+    rendered yet is rendered and stored first, so a printed page is the holder's file.
+    Returns the certificates written; with none, writes nothing.
 
-    Rendering takes seconds for a few hundred: only the batch task calls this."""
+    Rendering missing certificates takes seconds for a few hundred: only the batch task
+    calls this."""
     if fmt not in CertificateBatch.Format.values:
         raise ValueError(f"Unknown batch format {fmt!r}")
     certificates = _valid_certificates(program, city_ids)
     if not certificates:
         return []
     if fmt == CertificateBatch.Format.PDF:
-        out.write(render_pdf_pages([certificate_html(certificate) for certificate in certificates]))
+        join_pdfs((data for _, data in _stored_pdfs(certificates)), out, title=program.title)
         return certificates
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            stored = certificate if certificate.pdf else certificate_render(certificate=certificate)
-            with stored.pdf.open("rb") as file:
-                archive.writestr(f"{stored.serial}.pdf", file.read())
+        for stored, data in _stored_pdfs(certificates):
+            archive.writestr(f"{stored.serial}.pdf", data)
     return certificates
 
 

@@ -23,7 +23,7 @@ from exchange.models import AuditEntry, Certificate, CertificateBatch
 from exchange.services import certificates as services
 from exchange.tasks import render_certificate_batch
 from tests import factories
-from tests.exchange.test_certificates import FAKE_PDF, completed, issued
+from tests.exchange.test_certificates import completed, issued
 from tests.exchange.test_pdf import pdf_text
 from tests.exchange.test_views import login_redirect, sign_in, table
 
@@ -48,13 +48,29 @@ def dora(city_a, city_b):
 def certificates_a(program_ab, city_a):
     """Three city-A participants, each with a valid certificate whose PDF is stored."""
     return [
-        issued(completed(program_ab, factories.StudentFactory(home_city=city_a))) for _ in range(3)
+        rendered(completed(program_ab, factories.StudentFactory(home_city=city_a)))
+        for _ in range(3)
     ]
 
 
 @pytest.fixture
 def certificate_b(program_ab, city_b):
-    return issued(completed(program_ab, factories.StudentFactory(home_city=city_b)))
+    return rendered(completed(program_ab, factories.StudentFactory(home_city=city_b)))
+
+
+def rendered(application) -> Certificate:
+    """A certificate issued and rendered as the task does, so its stored PDF is real."""
+    return services.certificate_render(certificate=issued(application, pdf=None))
+
+
+def stored_pdf(certificate: Certificate) -> bytes:
+    certificate.refresh_from_db()
+    with certificate.pdf.open("rb") as file:
+        return file.read()
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
 
 
 def request_batch(program, city_ids, by, fmt, callbacks_fixture) -> CertificateBatch:
@@ -114,14 +130,35 @@ def test_certificates_batch_write_pdf_has_one_page_per_valid_certificate(
     assert [certificate.serial in text for certificate in certificates_a] == [False, True, True]
 
 
+def test_certificates_batch_write_pdf_pages_are_the_stored_pdfs_rendering_missing_ones(
+    program_ab, city_a, certificates_a
+):
+    # A certificate whose render task has not run yet is rendered and stored on the way.
+    waiting = issued(completed(program_ab, factories.StudentFactory(home_city=city_a)), pdf=None)
+    out = io.BytesIO()
+
+    written = services.certificates_batch_write(
+        program=program_ab, city_ids=[city_a.pk], fmt="pdf", out=out
+    )
+
+    expected = [page_texts(stored_pdf(certificate))[0] for certificate in written]
+    assert (
+        sorted(written, key=lambda certificate: certificate.pk),
+        page_texts(out.getvalue()),
+        waiting.serial in expected[written.index(waiting)],
+        pypdf.PdfReader(io.BytesIO(out.getvalue())).metadata.title,
+    ) == ([*certificates_a, waiting], expected, True, program_ab.title)
+
+
 def test_certificates_batch_write_zip_has_the_stored_pdfs(program_ab, city_a, certificates_a):
     out = io.BytesIO()
 
     services.certificates_batch_write(program=program_ab, city_ids=[city_a.pk], fmt="zip", out=out)
 
     archive = zipfile.ZipFile(out)
-    assert sorted(archive.namelist()) == sorted(f"{c.serial}.pdf" for c in certificates_a)
-    assert {archive.read(name) for name in archive.namelist()} == {FAKE_PDF}
+    assert {name: archive.read(name) for name in archive.namelist()} == {
+        f"{certificate.serial}.pdf": stored_pdf(certificate) for certificate in certificates_a
+    }
 
 
 def test_certificates_batch_write_zip_renders_and_stores_missing_pdfs(program_ab, city_a, alice):
@@ -130,9 +167,7 @@ def test_certificates_batch_write_zip_renders_and_stores_missing_pdfs(program_ab
 
     services.certificates_batch_write(program=program_ab, city_ids=[city_a.pk], fmt="zip", out=out)
 
-    certificate.refresh_from_db()
-    with certificate.pdf.open("rb") as file:
-        stored = file.read()
+    stored = stored_pdf(certificate)
     assert zipfile.ZipFile(out).read(f"{certificate.serial}.pdf") == stored
     assert certificate.serial in pdf_text(stored)
 

@@ -5,9 +5,9 @@ import io
 import socket
 import threading
 import unicodedata
-from collections import Counter
 from datetime import date
 
+import pikepdf
 import pypdf
 import pytest
 import weasyprint
@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from exchange import pdf
-from exchange.pdf import ResourceRefused, portal_url_fetcher, qr_svg, render_pdf, render_pdf_pages
+from exchange.pdf import ResourceRefused, join_pdfs, portal_url_fetcher, qr_svg, render_pdf
 
 VERIFY_URL = "https://exchange.example/verify/GJ-2026-000123"
 
@@ -185,29 +185,41 @@ def test_certificate_with_very_long_name_stays_one_page():
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
 
 
-def test_render_pdf_pages_batch_has_one_page_per_document_in_order():
+def test_join_pdfs_has_each_documents_page_in_order_with_its_own_text_and_title():
     serials = [f"GJ-2026-{number:06d}" for number in range(1, 6)]
-    data = render_pdf_pages(certificate_html(serial=serial) for serial in serials)
-    reader = pypdf.PdfReader(io.BytesIO(data))
+    singles = [render_pdf(certificate_html(serial=serial)) for serial in serials]
+    out = io.BytesIO()
+    pages = join_pdfs(singles, out, title="광주–淄博 Camp")
+    reader = pypdf.PdfReader(io.BytesIO(out.getvalue()))
     found = [
         next(serial for serial in serials if serial in page.extract_text()) for page in reader.pages
     ]
-    assert found == serials
-
-
-def test_render_pdf_pages_fetches_shared_emblem_once(storage, fetched):
-    storage.save("emblems/gwangju.png", ContentFile(png_bytes()))
-    render_pdf_pages(
-        certificate_html(serial=f"GJ-2026-{number:06d}", emblem_url="storage:emblems/gwangju.png")
-        for number in range(3)
+    single_texts = [pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text() for data in singles]
+    assert (
+        pages,
+        found,
+        [page.extract_text() for page in reader.pages],
+        reader.metadata.title,
+    ) == (
+        5,
+        serials,
+        single_texts,
+        "광주–淄博 Camp",
     )
-    assert Counter(fetched) == {"static:css/certificate.css": 3, "storage:emblems/gwangju.png": 1}
 
 
-def test_render_pdf_pages_with_no_documents_raises():
+def test_join_pdfs_with_no_documents_raises_and_writes_nothing():
+    out = io.BytesIO()
     with pytest.raises(ValueError) as caught:
-        render_pdf_pages([])
-    assert str(caught.value) == "render_pdf_pages needs at least one document."
+        join_pdfs([], out)
+    assert (str(caught.value), out.getvalue()) == ("join_pdfs needs at least one document.", b"")
+
+
+def test_join_pdfs_refuses_a_broken_document():
+    out = io.BytesIO()
+    with pytest.raises(pikepdf.PdfError):
+        join_pdfs([render_pdf(certificate_html()), b"%PDF-1.7 not really"], out)
+    assert out.getvalue() == b""
 
 
 def test_render_pdf_stylesheets_argument_goes_through_fetcher(fetched):
