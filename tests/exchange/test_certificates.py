@@ -2,7 +2,11 @@
 the public verification page and who may open every certificate URL (batches are in
 test_certificate_batches.py)."""
 
+from urllib.parse import urlsplit
+
+import pypdfium2
 import pytest
+import zxingcpp
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.formats import date_format
@@ -330,6 +334,32 @@ def test_verify_page_revoked_certificate_says_revoked(client, alice_application,
     assert "Revoked" in html
     assert ">Valid<" not in html
     assert "Did not attend" not in html
+
+
+def test_qr_code_read_off_the_printed_certificate_opens_its_verification_page(
+    client, alice_application, carol
+):
+    certificate = services.certificate_render(certificate=issued(alice_application, pdf=None))
+    with certificate.pdf.open("rb") as file:
+        document = pypdfium2.PdfDocument(file.read())
+    try:
+        # 144 dpi, a phone camera's view of the 26 mm code more or less.
+        image = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    (code,) = zxingcpp.read_barcodes(image)
+    url = urlsplit(code.text)
+
+    valid = client.get(url.path).content.decode()
+    services.certificate_revoke(certificate=certificate, by=carol, reason="Did not attend")
+    revoked = client.get(url.path).content.decode()
+
+    assert (code.format, f"{url.scheme}://{url.netloc}", url.path) == (
+        zxingcpp.BarcodeFormat.QRCode,
+        "http://testserver",
+        verify_path(certificate),
+    )
+    assert ("김앨리스" in valid, ">Valid<" in valid, "Revoked" in revoked) == (True, True, True)
 
 
 def test_verify_page_tampered_code_is_not_found(client, alice_application):
