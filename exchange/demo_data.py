@@ -306,6 +306,44 @@ PROGRAMS = [
     },
 ]
 
+# A visit that ended two months ago, so the demo has completed participants with their
+# certificates; three of the demo students above took part, to try downloading one.
+PAST_PROGRAM = {
+    "title": "Spring Youth Culture Week: Gwangju, Zibo and Ha Long",
+    "kind": "visit",
+    "by": "coord.gwangju@demo.example",
+    "description": (
+        "Gwangju's first three-city youth week: students from Gwangju, Zibo and Ha Long "
+        "stayed with host families in Gwangju, made celadon at the Royal Ceramics workshops, "
+        "cooked each other's home dishes and presented their cities at the closing evening."
+    ),
+    "themes": ["culture-arts", "ceramics"],
+    "quotas": {"gwangju-gyeonggi": 4, "zibo": 4, "ha-long": 4},
+    "languages": ["ko", "zh", "vi", "en"],
+    "ages": (14, 18),
+    "window": (-150, -120),
+    "dates": (-62, -56),
+}
+# Who completed it: city slug -> demo students (by email) and extra people (native name,
+# Latin name, gender).
+PAST_PARTICIPANTS = {
+    "gwangju-gyeonggi": [
+        "minji@demo.example",
+        ("오하린", "Oh Harin", "female"),
+        ("배준혁", "Bae Junhyeok", "male"),
+    ],
+    "zibo": [
+        "xiaoyu@demo.example",
+        ("马俊熙", "Ma Junxi", "male"),
+        ("林诗雨", "Lin Shiyu", "female"),
+    ],
+    "ha-long": [
+        "lan@demo.example",
+        ("Trần Minh Khôi", "Tran Minh Khoi", "male"),
+        ("Phạm Ngọc Ánh", "Pham Ngoc Anh", "female"),
+    ],
+}
+
 # Review setup for every demo program: rubric (name, weight) and the documents applicants upload.
 RUBRIC = [("Motivation", 2), ("Languages", 1), ("Openness to other cultures", 1)]
 DOCUMENTS = {"visit": ["guardian-consent", "passport"], "online": ["guardian-consent"]}
@@ -391,7 +429,10 @@ EXTRA_PARTICIPANTS = {
 EXTRA_LANGUAGES = {
     "ko": [{"ko": 4, "en": 2}, {"ko": 4, "en": 3, "zh": 1}, {"ko": 4, "zh": 2}],
     "zh": [{"zh": 4, "en": 2}, {"zh": 4, "ko": 2}, {"zh": 4, "en": 3, "ko": 1}],
+    "vi": [{"vi": 4, "en": 2}, {"vi": 4, "ko": 2}, {"vi": 4, "en": 3, "ko": 1}],
 }
+# A city's main language -> the portal language its extra people use.
+EXTRA_UI_LANGUAGE = {"ko": "ko", "zh": "zh-hans", "vi": "vi"}
 EXTRA_INTERESTS = [
     ["ceramics", "culture-arts"],
     ["music", "languages"],

@@ -6,9 +6,10 @@ from django.core.management.base import CommandError
 
 from accounts.models import User
 from exchange import demo_data
-from exchange.models import Application, Matching, Program
+from exchange.models import Application, Certificate, Matching, Program
 from messaging.models import Message, Room
 from messaging.selectors import room_role
+from tests.exchange.test_pdf import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_seed_demo_twice_gives_the_same_demo_with_chat_rooms_to_try(settings):
         Message.objects.count(),
     )
 
-    assert first == second == (6, 35, 46, 12, 7)
+    assert first == second == (7, 44, 52, 12, 7)
     ceramics = Program.objects.get(title=demo_data.CHAT_PROGRAM)
     assert Matching.objects.get(program=ceramics).status == Matching.Status.PUBLISHED
     seoyeon = User.objects.get(email="lee.seoyeon@demo.example")
@@ -55,3 +56,33 @@ def test_seed_demo_twice_gives_the_same_demo_with_chat_rooms_to_try(settings):
     assert list(Message.objects.filter(room=pair).values_list("sender__email", "body")) == [
         ("lee.seoyeon@demo.example", demo_data.CHAT_HELLO["ko"])
     ]
+
+
+def test_seed_demo_past_program_has_completed_participants_with_certificates(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
+
+    # The certificates are rendered (eagerly) once the seed commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+
+    program = Program.objects.get(title=demo_data.PAST_PROGRAM["title"])
+    texts = {}
+    for certificate in Certificate.objects.filter(
+        application__program=program, revoked_at__isnull=True
+    ).select_related("application__student"):
+        with certificate.pdf.open("rb") as file:
+            texts[certificate.application.student] = pdf_text(file.read())
+    expected = {
+        person if isinstance(person, str) else f"{person[1].lower().replace(' ', '.')}@demo.example"
+        for people in demo_data.PAST_PARTICIPANTS.values()
+        for person in people
+    }
+    assert (
+        program.status,
+        set(program.applications.values_list("state", flat=True)),
+        # Each holder's name in Hangul, Chinese or Vietnamese, read back out of their PDF.
+        {student.email: squeeze(student.native_name) in text for student, text in texts.items()},
+    ) == (Program.Status.COMPLETED, {"completed"}, dict.fromkeys(expected, True))

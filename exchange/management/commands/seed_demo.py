@@ -68,6 +68,7 @@ class Command(BaseCommand):
             self.seed_programs(cities, users)
             self.seed_applications(users)
             self.seed_participants(cities, users)
+            self.seed_past_program(cities, users)
             self.seed_sessions(users)
             self.seed_chat(users)
         self.stdout.write(
@@ -164,29 +165,9 @@ class Command(BaseCommand):
         return users
 
     def seed_programs(self, cities: dict[str, City], users: dict[str, User]) -> None:
-        today = timezone.localdate()
-        languages = {language.code: language for language in Language.objects.all()}
-        themes = {theme.slug: theme for theme in Theme.objects.all()}
-
-        def moment(offset: int) -> datetime:
-            return timezone.make_aware(datetime.combine(today + demo.D * offset, time(9, 0)))
-
         for spec in demo.PROGRAMS:
             by = users[spec["by"]]
-            data = services.ProgramData(
-                kind=spec["kind"],
-                title=spec["title"],
-                description=spec["description"],
-                themes=[themes[slug] for slug in spec["themes"]],
-                quotas={cities[slug]: quota for slug, quota in spec["quotas"].items()},
-                applications_open=moment(spec["window"][0]),
-                applications_close=moment(spec["window"][1]),
-                starts_on=today + demo.D * spec["dates"][0],
-                ends_on=today + demo.D * spec["dates"][1],
-                min_age=spec["ages"][0],
-                max_age=spec["ages"][1],
-                working_languages=[languages[code] for code in spec["languages"]],
-            )
+            data = self._program_data(spec, cities)
             program = Program.objects.filter(title=spec["title"]).first()
             if program is None:
                 program = services.program_create(data=data, by=by)
@@ -194,6 +175,30 @@ class Command(BaseCommand):
                 program = services.program_update(program=program, data=data, by=by)
             if spec["open"] and program.status == Program.Status.DRAFT:
                 services.program_set_status(program=program, status=Program.Status.OPEN, by=by)
+
+    def _program_data(self, spec: dict, cities: dict[str, City]) -> services.ProgramData:
+        """A demo program's fields, its dates counted in days from today."""
+        today = timezone.localdate()
+        languages = {language.code: language for language in Language.objects.all()}
+        themes = {theme.slug: theme for theme in Theme.objects.all()}
+
+        def moment(offset: int) -> datetime:
+            return timezone.make_aware(datetime.combine(today + demo.D * offset, time(9, 0)))
+
+        return services.ProgramData(
+            kind=spec["kind"],
+            title=spec["title"],
+            description=spec["description"],
+            themes=[themes[slug] for slug in spec["themes"]],
+            quotas={cities[slug]: quota for slug, quota in spec["quotas"].items()},
+            applications_open=moment(spec["window"][0]),
+            applications_close=moment(spec["window"][1]),
+            starts_on=today + demo.D * spec["dates"][0],
+            ends_on=today + demo.D * spec["dates"][1],
+            min_age=spec["ages"][0],
+            max_age=spec["ages"][1],
+            working_languages=[languages[code] for code in spec["languages"]],
+        )
 
     def seed_applications(self, users: dict[str, User]) -> None:
         """Rubrics, required documents and the demo students' applications, each walked to its
@@ -271,63 +276,110 @@ class Command(BaseCommand):
 
     def seed_participants(self, cities: dict[str, City], users: dict[str, User]) -> None:
         """Confirmed participants for two programs, so matching has real people to work on."""
-        today = timezone.localdate()
-        languages = {language.code: language for language in Language.objects.all()}
-        themes = {theme.slug: theme for theme in Theme.objects.all()}
         for title, by_city in demo.EXTRA_PARTICIPANTS.items():
             program = Program.objects.get(title=title)
             for slug, people in by_city.items():
                 city = cities[slug]
-                coordinator = next(u for u in users.values() if city.pk in coordinator_city_ids(u))
+                coordinator = self._coordinator(users, city)
                 for n, (native, latin, gender) in enumerate(people):
-                    email = f"{latin.lower().replace(' ', '.')}@demo.example"
-                    student = self._user(email)
-                    spoken = demo.EXTRA_LANGUAGES[city.main_language_id][n % 3]
-                    account_services.profile_update(
-                        user=student,
-                        native_name=native,
-                        latin_name=latin,
-                        date_of_birth=birthday_for_age(15 + n % 3, today),
-                        home_city=city,
-                        school="",
-                        interests=[themes[t] for t in demo.EXTRA_INTERESTS[n % 5]],
-                        languages=[(languages[code], level) for code, level in spoken.items()],
-                        preferred_language="ko" if city.main_language_id == "ko" else "zh-hans",
-                    )
-                    GuardianConsent.objects.get_or_create(
-                        student=student,
-                        is_current=True,
-                        defaults={
-                            "guardian_email": f"parent.{email}",
-                            "guardian_name": "—",
-                            "relationship": "guardian",
-                            "consented_at": timezone.now(),
-                        },
-                    )
-                    application, created = Application.objects.get_or_create(
-                        program=program,
-                        student=student,
-                        defaults={
-                            "city": city,
-                            "motivation": demo.MOTIVATIONS["minji@demo.example"],
-                            "gender": gender,
-                            "can_host": True,
-                            "other_children": n % 2,
-                            "household_pets": n % 4 == 1,
-                            "household_smokers": False,
-                            "own_room": True,
-                            "pet_allergy": n % 5 == 3,
-                            "passport": "valid",
-                        },
-                    )
-                    if not created:
-                        continue
-                    application.interests.set(student.interests.all())
-                    for row in student.spoken_languages.all():
-                        application.languages.create(language_id=row.language_id, level=row.level)
-                    for step in ["submitted", "under_review", "accepted", "confirmed"]:
-                        actor = student if step in {"submitted", "confirmed"} else coordinator
-                        set_application_state(application, step, by=actor)
+                    student = self._extra_student(city, n, native, latin)
+                    self._confirmed_application(program, student, city, coordinator, gender, n)
+
+    def seed_past_program(self, cities: dict[str, City], users: dict[str, User]) -> None:
+        """A visit that ended two months ago, seeded as it happened: opened to applications,
+        filled with confirmed participants, moved to its dates, run and completed. Completing
+        each participant issues their certificate, rendered once the seed commits."""
+        spec = demo.PAST_PROGRAM
+        if Program.objects.filter(title=spec["title"]).exists():
+            return
+        by = users[spec["by"]]
+        program = services.program_create(
+            data=self._program_data({**spec, "window": (-1, 1), "dates": (2, 8)}, cities), by=by
+        )
+        services.program_set_status(program=program, status=Program.Status.OPEN, by=by)
+        completing = []
+        for slug, people in demo.PAST_PARTICIPANTS.items():
+            city = cities[slug]
+            coordinator = self._coordinator(users, city)
+            for n, person in enumerate(people):
+                if isinstance(person, str):
+                    student, gender = users[person], "female"
+                else:
+                    native, latin, gender = person
+                    student = self._extra_student(city, n, native, latin)
+                application = self._confirmed_application(
+                    program, student, city, coordinator, gender, n
+                )
+                completing.append((application, coordinator))
+        services.program_update(program=program, data=self._program_data(spec, cities), by=by)
+        for status in (Program.Status.CLOSED, Program.Status.RUNNING, Program.Status.COMPLETED):
+            services.program_set_status(program=program, status=status, by=by)
+        for application, coordinator in completing:
+            set_application_state(application, "completed", by=coordinator)
+
+    def _coordinator(self, users: dict[str, User], city: City) -> User:
+        return next(u for u in users.values() if city.pk in coordinator_city_ids(u))
+
+    def _extra_student(self, city: City, n: int, native: str, latin: str) -> User:
+        """One of the extra people: a student of `city` with a profile and a guardian's
+        consent; the same person on every run."""
+        today = timezone.localdate()
+        languages = {language.code: language for language in Language.objects.all()}
+        themes = {theme.slug: theme for theme in Theme.objects.all()}
+        email = f"{latin.lower().replace(' ', '.')}@demo.example"
+        student = self._user(email)
+        spoken = demo.EXTRA_LANGUAGES[city.main_language_id][n % 3]
+        account_services.profile_update(
+            user=student,
+            native_name=native,
+            latin_name=latin,
+            date_of_birth=birthday_for_age(15 + n % 3, today),
+            home_city=city,
+            school="",
+            interests=[themes[t] for t in demo.EXTRA_INTERESTS[n % 5]],
+            languages=[(languages[code], level) for code, level in spoken.items()],
+            preferred_language=demo.EXTRA_UI_LANGUAGE[city.main_language_id],
+        )
+        GuardianConsent.objects.get_or_create(
+            student=student,
+            is_current=True,
+            defaults={
+                "guardian_email": f"parent.{email}",
+                "guardian_name": "—",
+                "relationship": "guardian",
+                "consented_at": timezone.now(),
+            },
+        )
+        return student
+
+    def _confirmed_application(
+        self, program: Program, student: User, city: City, coordinator: User, gender: str, n: int
+    ) -> Application:
+        """The student's application to `program`, walked to confirmed when it is new."""
+        application, created = Application.objects.get_or_create(
+            program=program,
+            student=student,
+            defaults={
+                "city": city,
+                "motivation": demo.MOTIVATIONS["minji@demo.example"],
+                "gender": gender,
+                "can_host": True,
+                "other_children": n % 2,
+                "household_pets": n % 4 == 1,
+                "household_smokers": False,
+                "own_room": True,
+                "pet_allergy": n % 5 == 3,
+                "passport": "valid",
+            },
+        )
+        if created:
+            application.interests.set(student.interests.all())
+            for row in student.spoken_languages.all():
+                application.languages.create(language_id=row.language_id, level=row.level)
+            for step in ["submitted", "under_review", "accepted", "confirmed"]:
+                actor = student if step in {"submitted", "confirmed"} else coordinator
+                set_application_state(application, step, by=actor)
+        return application
 
     def seed_sessions(self, users: dict[str, User]) -> None:
         """A couple of live sessions for the online programs that have none yet."""
