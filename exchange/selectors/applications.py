@@ -24,6 +24,7 @@ from exchange.models import (
     ApplicationEvent,
     ApplicationLanguage,
     AuditEntry,
+    Certificate,
     Program,
     Review,
 )
@@ -199,6 +200,12 @@ def student_applications(*, student: User) -> list[Application]:
             "documents",
             "languages",
             "program__required_documents",
+            # The certificate a completed application earned, to download from the list.
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(revoked_at__isnull=True),
+                to_attr="valid_certificates",
+            ),
         )
         .order_by("-created_at", "-id")
     )

@@ -455,6 +455,28 @@ def test_my_application_links_the_certificate(client, alice, alice_application):
     assert f'href="/me/certificates/{certificate.pk}/download/"' in response.content.decode()
 
 
+def test_my_applications_links_each_certificate_or_says_it_is_being_prepared(
+    client, alice, alice_application, city_a, city_b, carol
+):
+    def another_program():
+        return factories.ProgramFactory(cities={city_a: 5, city_b: 5})
+
+    ready = issued(alice_application)
+    waiting = issued(completed(another_program(), alice), pdf=None)
+    revoked = issued(completed(another_program(), alice))
+    services.certificate_revoke(certificate=revoked, by=carol, reason="Mistake")
+    client.force_login(alice)
+
+    html = client.get("/me/applications/").content.decode()
+
+    assert (
+        html.count("/download/"),
+        f'href="/me/certificates/{ready.pk}/download/"' in html,
+        html.count("Your certificate is being prepared."),
+        waiting.pdf.name,
+    ) == (1, True, 1, "")
+
+
 # --- coordinators ------------------------------------------------------------------------
 
 

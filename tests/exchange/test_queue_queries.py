@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 # page count, the page and its languages; the staged counts; the filter form's languages.
 REVIEW_QUEUE_QUERIES = 14
 # Session, user and home city; the applications with one query per prefetch (events,
-# documents, languages, required documents); then the page frame's consent, membership
-# and permission lookups.
-MY_APPLICATIONS_QUERIES = 12
+# documents, languages, required documents, valid certificates); then the page frame's
+# consent, membership and permission lookups.
+MY_APPLICATIONS_QUERIES = 13
 
 
 def applicants(program, city, carol, n: int):

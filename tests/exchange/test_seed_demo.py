@@ -1,8 +1,11 @@
 """`manage.py seed_demo`, which `make run` calls: the demo a city coordinator tries first."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from accounts.models import User
 from exchange import demo_data
@@ -80,6 +83,14 @@ def test_seed_demo_past_program_has_completed_participants_with_certificates(
         for people in demo_data.PAST_PARTICIPANTS.values()
         for person in people
     }
+    issued_days = {
+        timezone.localdate(issued_at)
+        for issued_at in Certificate.objects.filter(application__program=program).values_list(
+            "issued_at", flat=True
+        )
+    }
+    # Dated when it happened: issued three days after the program's last day.
+    assert issued_days == {program.ends_on + timedelta(days=3)}
     assert (
         program.status,
         set(program.applications.values_list("state", flat=True)),

@@ -23,6 +23,8 @@ from exchange import demo_data as demo
 from exchange.models import (
     Application,
     ApplicationDocument,
+    ApplicationEvent,
+    Certificate,
     City,
     Language,
     Matching,
@@ -316,6 +318,37 @@ class Command(BaseCommand):
             services.program_set_status(program=program, status=status, by=by)
         for application, coordinator in completing:
             set_application_state(application, "completed", by=coordinator)
+        self._date_past_program([application for application, _ in completing], spec)
+
+    def _date_past_program(self, applications: list[Application], spec: dict) -> None:
+        """Move the past program's history to when it happened: the transitions above ran
+        today. Before the seed commits, so the certificates are rendered with these dates."""
+        today = timezone.localdate()
+        opened, closed = (today + demo.D * offset for offset in spec["window"])
+        ended = today + demo.D * spec["dates"][1]
+        when = {
+            "draft": opened + demo.D,
+            "submitted": opened + 2 * demo.D,
+            "under_review": closed + demo.D,
+            "accepted": closed + 4 * demo.D,
+            "confirmed": closed + 7 * demo.D,
+            "completed": ended + 3 * demo.D,
+        }
+
+        def moment(day: date) -> datetime:
+            return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
+        ids = [application.pk for application in applications]
+        Application.objects.filter(pk__in=ids).update(
+            created_at=moment(when["draft"]), submitted_at=moment(when["submitted"])
+        )
+        for state, day in when.items():
+            ApplicationEvent.objects.filter(application_id__in=ids, to_state=state).update(
+                created_at=moment(day)
+            )
+        Certificate.objects.filter(application_id__in=ids).update(
+            issued_at=moment(when["completed"])
+        )
 
     def _coordinator(self, users: dict[str, User], city: City) -> User:
         return next(u for u in users.values() if city.pk in coordinator_city_ids(u))
