@@ -324,6 +324,12 @@ PAST_PROGRAM = {
     "window": (-150, -120),
     "dates": (-62, -56),
 }
+# Who signs each city's certificates: city slug -> signatory, as printed under the line.
+SIGNATORIES = {
+    "gwangju-gyeonggi": "정수진 Jung Sujin · 광주시 국제교류팀",
+    "zibo": "李明 Li Ming · 淄博市外事办公室",
+    "ha-long": "Trần Văn Minh · Phòng Ngoại vụ Hạ Long",
+}
 # Who completed it: city slug -> demo students (by email) and extra people (native name,
 # Latin name, gender).
 PAST_PARTICIPANTS = {

@@ -2,6 +2,7 @@
 nothing but bundled static files and stored images."""
 
 import io
+import math
 import socket
 import threading
 import unicodedata
@@ -15,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from PIL import Image
+from weasyprint.formatting_structure import boxes
 
 from exchange import pdf
 from exchange.pdf import ResourceRefused, join_pdfs, portal_url_fetcher, qr_svg, render_pdf
@@ -183,6 +185,68 @@ def test_certificate_page_is_a4_landscape():
 def test_certificate_with_very_long_name_stays_one_page():
     data = render_pdf(certificate_html(holder_native="김" * 400, program_title="Camp " * 200))
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
+
+
+def clipped_lines(html: str) -> list[str]:
+    """The text of every laid-out line that ends below the bottom of a box clipping it
+    (`overflow: hidden`): text a reader of the printed page would find cut off."""
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=pdf.PortalURLFetcher())
+    found = []
+
+    def text(box) -> str:
+        if isinstance(box, boxes.TextBox):
+            return box.text
+        return "".join(text(child) for child in getattr(box, "children", ()))
+
+    def walk(box, bottom: float) -> None:
+        if box.style["overflow"] == "hidden":
+            bottom = min(bottom, box.position_y + box.margin_height() - box.margin_bottom)
+        if isinstance(box, boxes.LineBox):
+            if box.position_y + box.height > bottom + 0.01:
+                found.append(text(box))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, bottom)
+
+    for page in document.render().pages:
+        walk(page._page_box, math.inf)
+    return found
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Spring Youth Culture Week: Gwangju, Zibo and Ha Long",
+        "Toechon Tomato Festival Youth Crew and Ceramics Workshop: Gwangju ⇄ Ha Long ⇄ Zibo 2026",
+        "Youth Exchange Program Between the Partner Cities of Gyeonggi Province, Zibo, Ha Long, "
+        "Milpitas and Kyoto",
+    ],
+    ids=["54", "87", "104"],
+)
+@pytest.mark.parametrize(
+    "languages",
+    [["ko", "vi"], ["vi", "ko"], ["ko", "zh-hans"], ["zh-hans", "ko"], ["ja", "ko"], ["vi", "en"]],
+    ids="+".join,
+)
+def test_certificate_text_is_never_cut_off_for_three_cities_and_a_long_title(title, languages):
+    # Vietnamese dates and sentences are the longest: the demo's first certificate lost its
+    # issue date to the clipping box before the text columns grew.
+    html = certificate_html(
+        program_title=title,
+        languages=languages,
+        cities=["광주시 Gwangju (Gyeonggi)", "Hạ Long Ha Long", "淄博市 Zibo"],
+        starts_on=date(2026, 10, 4),
+        ends_on=date(2026, 10, 10),
+        issued_on=date(2026, 10, 13),
+        signatory_name="정수진 Jung Sujin, International Exchange Team, Gwangju City",
+    )
+    assert clipped_lines(html) == []
+
+
+def test_clipped_lines_finds_an_absurd_name_cut_off():
+    # The check above can see clipping: a 400-character name is cut, and stays one page.
+    lines = clipped_lines(certificate_html(holder_native="김" * 400))
+    assert (len(lines), set("".join(lines).removesuffix(" Kim Minji"))) == (7, {"김"})
 
 
 def test_join_pdfs_has_each_documents_page_in_order_with_its_own_text_and_title():

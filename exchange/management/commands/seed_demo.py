@@ -34,6 +34,7 @@ from exchange.models import (
     RubricCriterion,
     Theme,
 )
+from exchange.services import certificates as certificate_services
 from exchange.services import matching as matching_services
 from exchange.services import programs as services
 from exchange.services.applications import set_application_state
@@ -295,6 +296,12 @@ class Command(BaseCommand):
         if Program.objects.filter(title=spec["title"]).exists():
             return
         by = users[spec["by"]]
+        for slug, signatory in demo.SIGNATORIES.items():
+            certificate_services.city_branding_save(
+                city=cities[slug],
+                by=self._coordinator(users, cities[slug]),
+                signatory_name=signatory,
+            )
         program = services.program_create(
             data=self._program_data({**spec, "window": (-1, 1), "dates": (2, 8)}, cities), by=by
         )
