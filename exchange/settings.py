@@ -194,7 +194,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork worker child whose memory (RSS, KiB) passed this after a task is replaced: a
+# child holds ~150 MiB of fonts and caches after rendering certificates.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How much more memory a certificate task may map while it renders (exchange/limits.py).
+CERTIFICATE_RENDER_MEMORY_MB = envint("CERTIFICATE_RENDER_MEMORY_MB", 512)
 # Run with `celery -A exchange beat` beside the worker. Every job is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "exchange.tasks.send_deadline_reminders", "schedule": 3600},

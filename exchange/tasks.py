@@ -1,7 +1,9 @@
 """Thin tasks: they take ids, fetch, and call the service."""
 
 from celery import shared_task
+from django.conf import settings
 
+from exchange.limits import address_space_limit, runs_alone
 from exchange.models import ApplicationEvent, Certificate, CertificateBatch, Matching
 from exchange.models.certificates import RENDER_SOFT_TIME_LIMIT, RENDER_TIME_LIMIT
 from exchange.services import applications as services
@@ -38,22 +40,29 @@ def notify_matching_published(matching_id: int) -> int:
     return matching_services.matching_send_published_emails(matching=matching)
 
 
-@shared_task(time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
-def render_certificate(certificate_id: int) -> bool:
+def _render_memory_limit(request):
+    budget = settings.CERTIFICATE_RENDER_MEMORY_MB * 2**20
+    return address_space_limit(budget, enabled=runs_alone(request))
+
+
+@shared_task(bind=True, time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
+def render_certificate(self, certificate_id: int) -> bool:
     """Render and store a certificate's PDF; False if it is gone or was already rendered."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()
     if certificate is None or certificate.pdf:
         return False
-    certificate_services.certificate_render(certificate=certificate)
+    with _render_memory_limit(self.request):
+        certificate_services.certificate_render(certificate=certificate)
     return True
 
 
-@shared_task(time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
-def render_certificate_batch(batch_id: int) -> str:
+@shared_task(bind=True, time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
+def render_certificate_batch(self, batch_id: int) -> str:
     """Render and store a coordinator's batch; its final state, or "" if there was nothing to
     do (gone, or another delivery of this task has it)."""
     batch = CertificateBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return ""
-    batch = certificate_services.certificate_batch_render(batch=batch)
+    with _render_memory_limit(self.request):
+        batch = certificate_services.certificate_batch_render(batch=batch)
     return batch.state if batch is not None else ""

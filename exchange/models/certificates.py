@@ -16,8 +16,9 @@ from exchange.models.network import City
 from exchange.models.programs import Program
 
 # Hard and soft time limits (seconds) of the Celery tasks that render certificates
-# (exchange.tasks). A single render takes ~150 ms and a batch of 300 pages ~20 s: a minute
-# means something is stuck (a font cache rebuild, a huge image).
+# (exchange.tasks). A single render takes ~60 ms; a batch of 300 stored certificates ~1 s,
+# or ~20 s if none was rendered yet: a minute means something is stuck (a font cache
+# rebuild, a huge image). Their memory limit is in exchange/limits.py.
 RENDER_TIME_LIMIT = 60
 RENDER_SOFT_TIME_LIMIT = 50
 

@@ -1,0 +1,56 @@
+"""A memory limit for the tasks that render certificates.
+
+A render that runs away (a pathological document, an image that slipped past the upload
+checks) must fail on its own instead of swapping the worker's machine to death. Celery gives
+the tasks time limits (`RENDER_TIME_LIMIT`); for memory, the task lowers the process's
+address-space limit (RLIMIT_AS) to what the process maps now plus a budget while it renders.
+An allocation beyond it raises MemoryError; a C library that cannot report one (GLib aborts)
+ends the worker child instead, which Celery replaces. Either way nothing is stored: a PDF is
+written to storage only once it is complete.
+
+The budget counts address space, not resident memory: a worker's first render maps about
+200 MB (font files and the caches of fontconfig and Pango, a thread stack), of which ~60 MB
+become resident. CERTIFICATE_RENDER_MEMORY_MB (512) leaves room for that.
+
+RLIMIT_AS belongs to the whole process, so a task sets it only when it runs alone in its
+process: in a worker's main thread, as in a prefork child (Celery's default pool) or a solo
+worker. Eager tasks run inside the web server's or a command's process, and thread pools run
+several tasks at once: there a limit would fail other work, so those run without one.
+"""
+
+import resource
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def address_space() -> int:
+    """The bytes this process has mapped now (VmSize)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("No VmSize in /proc/self/status")
+
+
+def runs_alone(request) -> bool:
+    """Whether the task of this Celery request has its process to itself."""
+    return not request.is_eager and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def address_space_limit(budget: int, *, enabled: bool = True) -> Iterator[None]:
+    """Inside the block the process may map at most `budget` more bytes (when `enabled`)."""
+    if not enabled:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = address_space() + budget
+    for existing in (soft, hard):  # never loosen a limit someone else set
+        if existing != resource.RLIM_INFINITY:
+            limit = min(limit, existing)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
