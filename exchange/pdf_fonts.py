@@ -25,6 +25,7 @@ and slower). Set `ENABLED = False` to fall back at run time.
 
 import logging
 import threading
+from collections.abc import Iterator
 
 import pydyf
 import weasyprint
@@ -43,6 +44,8 @@ CFF_HEAD_BYTES = 4096
 # The Top DICT operator naming a CID-keyed font's Registry-Ordering-Supplement (12 30). The
 # CFF specification requires it to be the Top DICT's first operator.
 ROS_OPERATOR = (12, 30)
+# The Top DICT operator giving the charset's offset (15).
+CHARSET_OPERATOR = (15,)
 # More than any font has (WeasyPrint reads 100 too).
 MAX_TABLES = 100
 
@@ -69,56 +72,99 @@ def _index_bounds(data: bytes, pos: int) -> tuple[list[int], int]:
     return offsets, offsets[-1]
 
 
-def _first_operator(top_dict: bytes) -> tuple[int, ...] | None:
-    """The first operator of a CFF DICT, skipping its operands."""
+def _dict_entries(data: bytes) -> Iterator[tuple[tuple[int, ...], list[int | None]]]:
+    """The (operator, operands) of a CFF DICT, in order; a real operand is None."""
+    operands: list[int | None] = []
     pos = 0
-    while pos < len(top_dict):
-        b0 = top_dict[pos]
+    while pos < len(data):
+        b0 = data[pos]
         if b0 == 12:
-            return (12, top_dict[pos + 1]) if pos + 1 < len(top_dict) else None
-        if b0 <= 21:
-            return (b0,)
-        if b0 == 28:
+            if pos + 1 >= len(data):
+                raise ValueError("CFF DICT ends inside an operator")
+            yield (12, data[pos + 1]), operands
+            operands, pos = [], pos + 2
+        elif b0 <= 21:
+            yield (b0,), operands
+            operands, pos = [], pos + 1
+        elif b0 == 28:
+            operands.append(int.from_bytes(data[pos + 1 : pos + 3], "big", signed=True))
             pos += 3
         elif b0 == 29:
+            operands.append(int.from_bytes(data[pos + 1 : pos + 5], "big", signed=True))
             pos += 5
         elif b0 == 30:  # a real number: nibbles up to an 0xf nibble
             pos += 1
-            while pos < len(top_dict) and 0xF not in (top_dict[pos] >> 4, top_dict[pos] & 0xF):
+            while pos < len(data) and 0xF not in (data[pos] >> 4, data[pos] & 0xF):
                 pos += 1
+            operands.append(None)
             pos += 1
         elif 32 <= b0 <= 246:
+            operands.append(b0 - 139)
             pos += 1
-        elif 247 <= b0 <= 254:
+        elif 247 <= b0 <= 250:
+            operands.append((b0 - 247) * 256 + data[pos + 1] + 108)
+            pos += 2
+        elif 251 <= b0 <= 254:
+            operands.append(-(b0 - 251) * 256 - data[pos + 1] - 108)
             pos += 2
         else:  # 22-27, 31, 255 are reserved
-            return None
-    return None
+            raise ValueError("reserved byte in a CFF DICT")
+
+
+def _top_dict(head: bytes) -> list[tuple[tuple[int, ...], list[int | None]]]:
+    """The first font's Top DICT entries, from the start of a CFF table; [] if unreadable."""
+    try:
+        if len(head) < 4 or head[0] != 1:  # CFF version 1 (CFF2 is another table)
+            return []
+        _, after_names = _index_bounds(head, head[2])  # header size, then the Name INDEX
+        offsets, _ = _index_bounds(head, after_names)  # the Top DICT INDEX
+        if len(offsets) < 2 or offsets[1] > len(head):
+            return []
+        return list(_dict_entries(head[offsets[0] : offsets[1]]))
+    except (IndexError, ValueError):
+        return []
 
 
 def cff_is_cid_keyed(head: bytes) -> bool:
     """Whether a CFF table, of which `head` is the start, holds a CID-keyed font."""
-    try:
-        if len(head) < 4 or head[0] != 1:  # CFF version 1 (CFF2 is another table)
-            return False
-        _, after_names = _index_bounds(head, head[2])  # header size, then the Name INDEX
-        offsets, _ = _index_bounds(head, after_names)  # the Top DICT INDEX
-        if len(offsets) < 2 or offsets[1] > len(head):
-            return False
-        return _first_operator(head[offsets[0] : offsets[1]]) == ROS_OPERATOR
-    except (IndexError, ValueError):
+    entries = _top_dict(head)
+    return bool(entries) and entries[0][0] == ROS_OPERATOR
+
+
+def cff_charset_offset(head: bytes) -> int | None:
+    """Where the Top DICT says the charset starts, if it has its own (0-2 are predefined)."""
+    for operator, operands in _top_dict(head):
+        if operator == CHARSET_OPERATOR and operands and operands[-1] is not None:
+            return operands[-1] if operands[-1] > 2 else None
+    return None
+
+
+def cff_cids_are_glyph_ids(charset: bytes, glyph_count: int) -> bool:
+    """Whether a CID-keyed font's charset gives every glyph the CID equal to its number, as
+    Noto Sans CJK's does. A subset made elsewhere keeps the CIDs and renumbers the glyphs:
+    WeasyPrint writes glyph numbers, so such a font must keep WeasyPrint's own embedding."""
+    if not charset:
         return False
-
-
-def _table_bytes(hb_face, tag, limit: int | None = None) -> bytes:
-    blob = harfbuzz.hb_face_reference_table(hb_face, tag)
-    try:
-        length = ffi.new("unsigned int *")
-        data = harfbuzz.hb_blob_get_data(blob, length)
-        size = length[0] if limit is None else min(length[0], limit)
-        return bytes(ffi.buffer(data, size)) if size else b""
-    finally:
-        harfbuzz.hb_blob_destroy(blob)
+    pos, glyph = 1, 1
+    if charset[0] == 0:  # one CID per glyph
+        for glyph in range(1, glyph_count):
+            if int.from_bytes(charset[pos : pos + 2], "big") != glyph:
+                return False
+            pos += 2
+        return True
+    if charset[0] in (1, 2):  # ranges: a first CID, then how many follow (1 or 2 bytes)
+        left_size = charset[0]
+        while glyph < glyph_count:
+            if pos + 2 + left_size > len(charset):
+                return False
+            first = int.from_bytes(charset[pos : pos + 2], "big")
+            left = int.from_bytes(charset[pos + 2 : pos + 2 + left_size], "big")
+            if first != glyph:
+                return False
+            glyph += left + 1
+            pos += 2 + left_size
+        return True
+    return False
 
 
 def _table_tags(hb_face) -> list[int]:
@@ -128,8 +174,37 @@ def _table_tags(hb_face) -> list[int]:
     return list(tags[0 : count[0]])
 
 
-def face_is_cid_keyed_cff(hb_face) -> bool:
-    return cff_is_cid_keyed(_table_bytes(hb_face, CFF_TAG, CFF_HEAD_BYTES))
+def _cff_table(hb_face) -> bytes:
+    blob = harfbuzz.hb_face_reference_table(hb_face, CFF_TAG)
+    try:
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        return bytes(ffi.buffer(data, length[0])) if length[0] else b""
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+
+
+def face_suits_compact_embedding(hb_face) -> bool:
+    """Whether a face can be embedded as a compact bare CFF: a CID-keyed CFF whose CIDs are
+    its glyph numbers (Noto Sans CJK). Reads the table in place, copying only its head and
+    the charset."""
+    blob = harfbuzz.hb_face_reference_table(hb_face, CFF_TAG)
+    try:
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        if not length[0]:
+            return False
+        table = ffi.buffer(data, length[0])
+        head = table[:CFF_HEAD_BYTES]
+        offset = cff_charset_offset(head) if cff_is_cid_keyed(head) else None
+        if offset is None or offset >= length[0]:
+            return False
+        glyph_count = harfbuzz.hb_face_get_glyph_count(hb_face)
+        # At most two bytes a glyph (format 0), after the format byte.
+        charset = table[offset : min(length[0], offset + 2 * glyph_count + 1)]
+        return cff_cids_are_glyph_ids(charset, glyph_count)
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
 
 
 # --- Subsetting --------------------------------------------------------------------------
@@ -168,7 +243,7 @@ def compact_cff_subset(hb_face, glyph_ids, *, hinting: bool, notdef_outline: boo
     if subset_face == ffi.NULL:
         return b""
     try:
-        return _table_bytes(subset_face, CFF_TAG)
+        return _cff_table(subset_face)
     finally:
         harfbuzz.hb_face_destroy(subset_face)
 
@@ -223,32 +298,63 @@ class _FileContent:
         font.__dict__["_file_content"] = value
 
 
+# Per thread, while WeasyPrint writes a PDF's fonts: the hashes of those embedded compactly.
+# Fonts of one file share a hash and one embedded program, but only the first is subset.
+_writing = threading.local()
+
+
+def _outlines_only(font) -> bool:
+    # Font.clean hands variable and colour fonts to fontTools after subsetting, which needs a
+    # whole font file, not a bare CFF.
+    return "fvar" not in font.tables and not (font.png or font.svg or font.colr)
+
+
 def _subset(font, to_unicode, hinting):
-    """Font.subset: the compact bare CFF for a CID-keyed CFF face, else WeasyPrint's own."""
-    if ENABLED and to_unicode and _can_subset() and face_is_cid_keyed_cff(font.hb_face):
+    """Font.subset: a compact bare CFF for a suitable face, else WeasyPrint's own."""
+    if font.__dict__.get("bare_cff"):
+        # The same document written again: start again from the whole font file.
+        font.bare_cff = False
+        font.file_content = _NOT_LOADED
+    if (
+        ENABLED
+        and to_unicode
+        and _can_subset()
+        and _outlines_only(font)
+        and face_suits_compact_embedding(font.hb_face)
+    ):
         cff = compact_cff_subset(
             font.hb_face, to_unicode, hinting=hinting, notdef_outline=bool(font.missing)
         )
         if cff:
             font.file_content = cff
             font.bare_cff = True
+            compact = getattr(_writing, "compact", None)
+            if compact is not None:
+                compact.add(font.hash)
             return
         logger.warning("Compact subsetting failed for %s; using WeasyPrint's", font.family)
     _stock_subset(font, to_unicode, hinting)
 
 
 def _type(font) -> str:
-    """Font.type: a bare CFF goes in as FontFile3 with a CIDFontType0, like an OpenType CFF."""
-    return "otf" if getattr(font, "bare_cff", False) else _stock_type.fget(font)
+    """Font.type: a bare CFF goes in as FontFile3 with a CIDFontType0, like an OpenType CFF,
+    and so do the other fonts of its file, which share its embedded program."""
+    if font.hash in getattr(_writing, "compact", ()):
+        return "otf"
+    return _stock_type.fget(font)
 
 
 def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     """WeasyPrint's font dictionaries, with bare CFF font programs labelled as such."""
-    result = _stock_build_fonts_dictionary(pdf, fonts, compress, subset, options)
+    _writing.compact = set()
+    try:
+        result = _stock_build_fonts_dictionary(pdf, fonts, compress, subset, options)
+    finally:
+        compact, _writing.compact = _writing.compact, set()
     bare = {
         id(font.__dict__["_file_content"])
         for font in fonts.values()
-        if getattr(font, "bare_cff", False)
+        if font.__dict__.get("bare_cff") and font.hash in compact
     }
     if bare:
         for pdf_object in pdf.objects:

@@ -11,6 +11,7 @@ import pypdf
 import pypdfium2
 import pytest
 import weasyprint
+from fontTools import subset
 from fontTools.cffLib import CFFFontSet
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.t2CharStringPen import T2CharStringPen
@@ -18,9 +19,10 @@ from fontTools.ttLib import TTFont
 from hypothesis import given
 from hypothesis import strategies as st
 from weasyprint.pdf import fonts as weasyprint_fonts
+from weasyprint.text.fonts import FontConfiguration
 
 from exchange import pdf_fonts
-from exchange.pdf import render_pdf
+from exchange.pdf import PortalURLFetcher, render_pdf
 from tests.exchange.test_pdf import certificate_html
 
 # What each certificate below puts on its page, in each script.
@@ -61,6 +63,26 @@ def noto_cff_head(length: int) -> bytes:
     path, index = noto_sans_cjk_face()
     with TTFont(path, fontNumber=index, lazy=True) as font:
         return cff_table(font)[:length]
+
+
+def charset_of(table: bytes) -> bytes:
+    return table[pdf_fonts.cff_charset_offset(table[: pdf_fonts.CFF_HEAD_BYTES]) :]
+
+
+def renumbered_noto_subset(text: str) -> bytes:
+    """Noto Sans CJK KR cut down to `text` by fontTools, as a webfont tool would: the glyphs
+    keep their CIDs but are renumbered 1, 2, 3…"""
+    path, index = noto_sans_cjk_face()
+    options = subset.Options()
+    options.layout_features = []
+    options.notdef_outline = True
+    with TTFont(path, fontNumber=index) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.save(buffer)
+    return buffer.getvalue()
 
 
 @functools.cache
@@ -158,9 +180,14 @@ def test_name_keyed_cff_is_not_cid_keyed():
     assert pdf_fonts.cff_is_cid_keyed(name_keyed_cff()) is False
 
 
-@given(st.binary(max_size=300))
-def test_cff_is_cid_keyed_reads_any_bytes_without_raising(data):
-    assert pdf_fonts.cff_is_cid_keyed(data) in (True, False)
+@given(st.binary(max_size=300), st.integers(min_value=0, max_value=70000))
+def test_cff_readers_read_any_bytes_without_raising(data, glyph_count):
+    offset = pdf_fonts.cff_charset_offset(data)
+    assert (
+        pdf_fonts.cff_is_cid_keyed(data) in (True, False),
+        offset is None or offset > 2,
+        pdf_fonts.cff_cids_are_glyph_ids(data, glyph_count) in (True, False),
+    ) == (True, True, True)
 
 
 def test_cff_is_cid_keyed_reads_a_cut_off_head_without_raising():
@@ -168,6 +195,76 @@ def test_cff_is_cid_keyed_reads_a_cut_off_head_without_raising():
     answers = {pdf_fonts.cff_is_cid_keyed(head[:length]) for length in range(len(head))}
     # Too short to hold the Top DICT: not CID-keyed, as far as anyone can tell.
     assert answers == {False, True} and pdf_fonts.cff_is_cid_keyed(head[:4]) is False
+
+
+def test_noto_sans_cjk_cids_are_its_glyph_numbers_and_a_renumbered_subsets_are_not():
+    path, index = noto_sans_cjk_face()
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        noto = charset_of(cff_table(font))
+        noto_glyphs = font["maxp"].numGlyphs
+    with TTFont(io.BytesIO(renumbered_noto_subset("참가증명서"))) as font:
+        renumbered = charset_of(cff_table(font))
+        renumbered_glyphs = font["maxp"].numGlyphs
+    assert (
+        pdf_fonts.cff_cids_are_glyph_ids(noto, noto_glyphs),
+        pdf_fonts.cff_cids_are_glyph_ids(renumbered, renumbered_glyphs),
+    ) == (True, False)
+
+
+def test_a_font_whose_cids_are_not_its_glyph_numbers_keeps_weasyprints_embedding(
+    tmp_path, monkeypatch
+):
+    # Found in review: embedded compactly, such a font drew nothing (WeasyPrint writes glyph
+    # numbers, and the viewer read them as CIDs). A @font-face the portal never serves, read
+    # with WeasyPrint's own fetcher, stands for any such font.
+    text = "참가증명서 김민지"
+    (tmp_path / "sub.otf").write_bytes(renumbered_noto_subset(text))
+    html = (
+        "<style>@font-face { font-family: Sub; src: url(sub.otf) }"
+        f"p {{ font: 40pt Sub }}</style><p>{text}</p>"
+    )
+
+    def draw() -> tuple[bytes, np.ndarray]:
+        data = weasyprint.HTML(string=html, base_url=str(tmp_path)).write_pdf(
+            font_config=FontConfiguration()
+        )
+        (page,) = rasterize(data)
+        return data, page
+
+    data, ours = draw()
+    monkeypatch.setattr(pdf_fonts, "ENABLED", False)
+    _, theirs = draw()
+    (descendant,) = type0_fonts(data).values()
+    font_file = descendant["/FontDescriptor"]["/FontFile3"].get_object()
+    assert (
+        str(font_file["/Subtype"]),
+        int(np.abs(ours - theirs).max()),
+        int((ours < 128).sum()) > 1000,
+    ) == ("/OpenType", 0, True)
+
+
+def test_writing_a_document_again_draws_the_same_and_whole_fonts_as_weasyprint_does(
+    monkeypatch,
+):
+    # Found in review: a second write read the bare CFF as a whole font file and failed.
+    def document():
+        html = weasyprint.HTML(
+            string=certificate_html(), base_url=None, url_fetcher=PortalURLFetcher()
+        )
+        return html.render()
+
+    ours = document()
+    first, again, whole = ours.write_pdf(), ours.write_pdf(), ours.write_pdf(full_fonts=True)
+    monkeypatch.setattr(pdf_fonts, "ENABLED", False)
+    their_whole = document().write_pdf(full_fonts=True)
+    (first_page,), (again_page,) = rasterize(first), rasterize(again)
+    (whole_page,), (their_whole_page,) = rasterize(whole), rasterize(their_whole)
+    assert (
+        len(again) == len(first),
+        int(np.abs(again_page - first_page).max()),
+        len(whole) == len(their_whole),
+        int(np.abs(whole_page - their_whole_page).max()),
+    ) == (True, 0, True, 0)
 
 
 # The faces each certificate above embeds (Regular and Bold of each).
