@@ -3,6 +3,7 @@ with one thread, like a prefork worker child, so the limit is really set there a
 process keeps its own."""
 
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -11,7 +12,13 @@ import pytest
 from celery.app.task import Context
 from django.db import connections
 
-from exchange.limits import address_space_limit, runs_alone
+from exchange.limits import (
+    BASELINE,
+    address_space,
+    address_space_limit,
+    restore_after_task,
+    runs_alone,
+)
 from exchange.models import Certificate
 from tests.exchange.test_certificates import completed, issued
 from tests.messaging.servers import ROOT, server_env
@@ -64,19 +71,38 @@ def test_address_space_limit_stops_an_allocation_beyond_the_budget():
 
 
 def test_a_task_runs_alone_only_in_a_workers_main_thread():
-    from_worker, eager = Context(is_eager=False), Context(is_eager=True)
+    from_worker = Context(is_eager=False, called_directly=False)
+    eager = Context(is_eager=True, called_directly=False)
+    as_a_function = Context()  # render_certificate(pk) in a shell or a command
     in_a_thread = []
     thread = threading.Thread(target=lambda: in_a_thread.append(runs_alone(from_worker)))
     thread.start()
     thread.join()
-    # A prefork child or a solo worker; an eager task in a web server or a command; a task
-    # of a thread pool.
-    assert (runs_alone(from_worker), runs_alone(eager), in_a_thread) == (True, False, [False])
+    # A prefork child or a solo worker; an eager task in a web server or a command; a plain
+    # call; a task of a thread pool.
+    assert (
+        runs_alone(from_worker),
+        runs_alone(eager),
+        runs_alone(as_a_function),
+        in_a_thread,
+    ) == (True, False, False, [False])
 
 
-# The task in a new process, as a prefork worker child runs it: one thread, fonts not
-# loaded yet. Exits 3 when the task raises: where memory runs out decides what it raises,
-# MemoryError, or SystemError from a C extension that could not allocate.
+def test_the_limit_a_task_left_is_put_back_after_it():
+    # As if Celery's soft time limit had struck between setting the limit and its block.
+    def work():
+        resource.setrlimit(resource.RLIMIT_AS, (address_space() + 64 * MIB, BASELINE[1]))
+        restore_after_task()
+        assert resource.getrlimit(resource.RLIMIT_AS) == BASELINE
+        bytearray(256 * MIB)
+
+    assert in_a_child(work) == RENDERED
+
+
+# The task in a new process, as a prefork worker child runs it: one thread, fonts not loaded
+# yet, the request a worker pushes. Exits 3 when the task raises, and prints what: where
+# memory runs out decides, MemoryError or SystemError (a C extension that could not
+# allocate).
 TASK_RAISED = 3
 RUN_TASK = """
 import sys
@@ -85,23 +111,28 @@ import django
 django.setup()
 from exchange.tasks import render_certificate
 
+render_certificate.push_request(is_eager=False, called_directly=False)
 try:
     render_certificate.run(int(sys.argv[1]))
 except Exception as error:
-    print(type(error).__name__, file=sys.stderr)
+    print("raised", type(error).__name__, file=sys.stderr)
     sys.exit(3)
 """
 
 
-def run_task_in_a_new_process(certificate_id: int, env: dict[str, str]) -> int:
-    return subprocess.run(
+def run_task_in_a_new_process(certificate_id: int, env: dict[str, str]) -> tuple[int, str]:
+    """The exit code, and what the task raised ("" if nothing)."""
+    done = subprocess.run(
         [sys.executable, "-c", RUN_TASK, str(certificate_id)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         check=False,
-    ).returncode
+    )
+    raised = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("raised ")]
+    return done.returncode, raised[-1] if raised else ""
 
 
 @pytest.mark.django_db(transaction=True)
@@ -127,6 +158,10 @@ def test_render_task_with_no_memory_to_spare_fails_and_stores_nothing(
     fed = run_task_in_a_new_process(certificate.pk, env)
     rendered = Certificate.objects.get(pk=certificate.pk).pdf
 
-    assert (starved, after_starved) == (TASK_RAISED, ("", []))
+    assert (starved[0], starved[1] in {"MemoryError", "SystemError"}, after_starved) == (
+        TASK_RAISED,
+        True,
+        ("", []),
+    )
     with rendered.open("rb") as file:
-        assert (fed, file.read(5)) == (RENDERED, b"%PDF-")
+        assert (fed, file.read(5)) == ((RENDERED, ""), b"%PDF-")
