@@ -204,6 +204,10 @@ CERTIFICATE_RENDER_MEMORY_MB = envint("CERTIFICATE_RENDER_MEMORY_MB", 512)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "exchange.tasks.send_deadline_reminders", "schedule": 3600},
     "expire-offers": {"task": "exchange.tasks.expire_offers", "schedule": 900},
+    "render-overdue-certificates": {
+        "task": "exchange.tasks.render_overdue_certificates",
+        "schedule": 600,
+    },
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 86400},
 }
 

@@ -56,6 +56,11 @@ def render_certificate(self, certificate_id: int) -> bool:
     return True
 
 
+@shared_task
+def render_overdue_certificates() -> int:
+    return certificate_services.certificates_render_overdue()
+
+
 @shared_task(bind=True, time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
 def render_certificate_batch(self, batch_id: int) -> str:
     """Render and store a coordinator's batch; its final state, or "" if there was nothing to

@@ -13,7 +13,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -331,6 +331,31 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     certificate.rendered_at = timezone.now()
     certificate.save(update_fields=["pdf", "rendered_at"])
     return certificate
+
+
+# A certificate still without its PDF this long after it was issued lost its render: the
+# task failed (memory, time) or its worker died. render_overdue_certificates sends it again.
+RENDER_RETRY_AFTER = timedelta(minutes=10)
+RENDER_RETRY_BATCH = 100
+
+
+def certificates_render_overdue(*, now: datetime | None = None) -> int:
+    """Send the render task again for valid certificates issued more than RENDER_RETRY_AFTER
+    ago and still without a PDF, the oldest first, at most RENDER_RETRY_BATCH a run (beat
+    runs it every 10 minutes). Returns how many were sent. Safe to overlap: a render finds
+    a certificate already rendered and does nothing."""
+    from exchange.tasks import render_certificate
+
+    cutoff = (now or timezone.now()) - RENDER_RETRY_AFTER
+    overdue = list(
+        Certificate.objects.filter(revoked_at__isnull=True, pdf="", issued_at__lt=cutoff)
+        .order_by("issued_at", "id")
+        .values_list("pk", flat=True)[:RENDER_RETRY_BATCH]
+    )
+    for certificate_id in overdue:
+        logger.warning("Certificate %s has no PDF yet: rendering it again", certificate_id)
+        transaction.on_commit(lambda pk=certificate_id: render_certificate.delay(pk))
+    return len(overdue)
 
 
 # --- Coordinators' batches ---------------------------------------------------------------

@@ -335,16 +335,20 @@ def test_certificate_batch_render_storage_write_failing_ends_failed_without_a_fi
     )
 
 
-def test_certificate_batch_render_zip_with_a_stored_pdf_missing_ends_failed_without_a_file(
-    settings, tmp_path, program_ab, city_a, carol, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("fmt", ["zip", "pdf"])
+def test_certificate_batch_render_with_a_stored_pdf_missing_ends_failed_without_a_file(
+    settings, tmp_path, program_ab, city_a, carol, django_capture_on_commit_callbacks, fmt
 ):
+    # A stored certificate is never rendered again: a file lost from storage is a storage
+    # fault to report, not something a batch hides by printing a new rendering.
     settings.MEDIA_ROOT = tmp_path
     certificates = [
-        issued(completed(program_ab, factories.StudentFactory(home_city=city_a))) for _ in range(2)
+        rendered(completed(program_ab, factories.StudentFactory(home_city=city_a)))
+        for _ in range(2)
     ]
     default_storage.delete(certificates[1].pdf.name)
 
-    batch = request_batch(program_ab, [city_a.pk], carol, "zip", django_capture_on_commit_callbacks)
+    batch = request_batch(program_ab, [city_a.pk], carol, fmt, django_capture_on_commit_callbacks)
 
     assert batch_state(batch) == ("failed", 0, services.BATCH_FAILED, "")
     assert stored_files(tmp_path) == [certificates[0].pdf.name]

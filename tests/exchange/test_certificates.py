@@ -2,6 +2,7 @@
 the public verification page and who may open every certificate URL (batches are in
 test_certificate_batches.py)."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pypdfium2
@@ -9,6 +10,7 @@ import pytest
 import zxingcpp
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from exchange.models import Application, AuditEntry, Certificate, CityBranding
@@ -218,6 +220,37 @@ def test_render_certificate_task_with_stored_pdf_keeps_it(alice_application):
 
     certificate.refresh_from_db()
     assert (rendered, certificate.pdf.name) == (False, name)
+
+
+def test_overdue_certificates_are_rendered_again_once_ten_minutes_have_passed(
+    alice, program_ab, city_a, city_b, carol, django_capture_on_commit_callbacks
+):
+    def another_program():
+        return factories.ProgramFactory(cities={city_a: 5, city_b: 5})
+
+    # Renders lost to a failed task or a dead worker; one too recent to tell; a revoked one.
+    lost = [issued(completed(another_program(), alice), pdf=None) for _ in range(2)]
+    recent = issued(completed(another_program(), alice), pdf=None)
+    revoked = issued(completed(another_program(), alice), pdf=None)
+    services.certificate_revoke(certificate=revoked, by=carol, reason="Mistake")
+    now = timezone.now()
+    Certificate.objects.filter(pk__in=[c.pk for c in [*lost, revoked]]).update(
+        issued_at=now - timedelta(minutes=11)
+    )
+    Certificate.objects.filter(pk=recent.pk).update(issued_at=now - timedelta(minutes=9))
+
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        count = services.certificates_render_overdue(now=now)
+
+    rendered = {
+        certificate.pk: bool(certificate.pdf)
+        for certificate in Certificate.objects.filter(application__student=alice)
+    }
+    assert (count, len(sent), rendered) == (
+        2,
+        2,
+        {lost[0].pk: True, lost[1].pk: True, recent.pk: False, revoked.pk: False},
+    )
 
 
 def test_render_certificate_task_unknown_id_does_nothing(db):

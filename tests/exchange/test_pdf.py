@@ -203,8 +203,11 @@ def clipped_lines(html: str) -> list[str]:
         return "".join(text(child) for child in getattr(box, "children", ()))
 
     def walk(box, bottom: float) -> None:
-        if box.style["overflow"] == "hidden":
-            bottom = min(bottom, box.position_y + box.margin_height() - box.margin_bottom)
+        if box.style["overflow"] == "hidden":  # clipped at the padding box's bottom
+            padding_bottom = (
+                box.position_y + box.margin_height() - box.margin_bottom - box.border_bottom_width
+            )
+            bottom = min(bottom, padding_bottom)
         if isinstance(box, boxes.LineBox):
             if box.position_y + box.height > bottom + 0.01:
                 found.append(text(box))
