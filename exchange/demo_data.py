@@ -364,6 +364,13 @@ APPLICATIONS = {
     "yuna@demo.example": ("Siheung–Jilin Youth Reporters", "draft"),
     "wei@demo.example": ("Siheung–Jilin Youth Reporters", "confirmed"),
 }
+# The demo students who apply as girls (the rest as boys).
+FEMALE_STUDENTS = {
+    "minji@demo.example",
+    "xiaoyu@demo.example",
+    "lan@demo.example",
+    "yuna@demo.example",
+}
 # What each demo applicant wrote, in their own words.
 MOTIVATIONS = {
     "minji@demo.example": (

@@ -12,20 +12,23 @@ glyph numbers. A PDF viewer looks a CIDFontType0 glyph up by CID through that ch
 the font program is a bare CFF (`FontFile3` with `/Subtype /CIDFontType0C`, the way Acrobat
 embeds CJK fonts). So for such fonts this module subsets to the used glyphs only and embeds
 the bare CFF table; the content streams, widths and ToUnicode maps WeasyPrint writes stay as
-they are. Other fonts (TrueType, name-keyed CFF) keep WeasyPrint's own embedding.
+they are. Every other font keeps WeasyPrint's own embedding: TrueType, name-keyed CFF,
+CID-keyed CFF whose CIDs are not its glyph numbers, variable and colour fonts.
 
 Measured on the certificate: 4 faces subset in 28 ms instead of 80, 32 KiB instead of 410.
-PDFium, MuPDF and Poppler draw the pages pixel for pixel as with WeasyPrint's embedding
-(tests/exchange/test_pdf_fonts.py checks PDFium). docs/certificates.md has the figures.
+MuPDF and Poppler draw the pages pixel for pixel as with WeasyPrint's embedding, PDFium at
+most 36 grey levels apart on a few anti-aliased edges (tests/exchange/test_pdf_fonts.py
+checks PDFium). docs/certificates.md has the figures.
 
-It replaces three things inside WeasyPrint, which is why pyproject pins WeasyPrint to 70.x
-and `install` does nothing on another version (the PDFs are then WeasyPrint's own, larger
-and slower). Set `ENABLED = False` to fall back at run time.
+It replaces six things inside WeasyPrint (`install`), which is why pyproject pins WeasyPrint
+to 70.x and `install` does nothing on another version (the PDFs are then WeasyPrint's own,
+larger and slower). Set `ENABLED = False` to fall back at run time.
 """
 
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pydyf
 import weasyprint
@@ -174,37 +177,30 @@ def _table_tags(hb_face) -> list[int]:
     return list(tags[0 : count[0]])
 
 
-def _cff_table(hb_face) -> bytes:
+@contextmanager
+def _cff_table(hb_face) -> Iterator[ffi.buffer]:
+    """The face's CFF table in place (empty if it has none); slicing it copies the slice."""
     blob = harfbuzz.hb_face_reference_table(hb_face, CFF_TAG)
     try:
         length = ffi.new("unsigned int *")
         data = harfbuzz.hb_blob_get_data(blob, length)
-        return bytes(ffi.buffer(data, length[0])) if length[0] else b""
+        yield ffi.buffer(data, length[0]) if length[0] else b""
     finally:
         harfbuzz.hb_blob_destroy(blob)
 
 
 def face_suits_compact_embedding(hb_face) -> bool:
     """Whether a face can be embedded as a compact bare CFF: a CID-keyed CFF whose CIDs are
-    its glyph numbers (Noto Sans CJK). Reads the table in place, copying only its head and
-    the charset."""
-    blob = harfbuzz.hb_face_reference_table(hb_face, CFF_TAG)
-    try:
-        length = ffi.new("unsigned int *")
-        data = harfbuzz.hb_blob_get_data(blob, length)
-        if not length[0]:
-            return False
-        table = ffi.buffer(data, length[0])
+    its glyph numbers (Noto Sans CJK). Copies only the table's head and its charset."""
+    with _cff_table(hb_face) as table:
         head = table[:CFF_HEAD_BYTES]
         offset = cff_charset_offset(head) if cff_is_cid_keyed(head) else None
-        if offset is None or offset >= length[0]:
+        if offset is None or offset >= len(table):
             return False
         glyph_count = harfbuzz.hb_face_get_glyph_count(hb_face)
         # At most two bytes a glyph (format 0), after the format byte.
-        charset = table[offset : min(length[0], offset + 2 * glyph_count + 1)]
+        charset = table[offset : min(len(table), offset + 2 * glyph_count + 1)]
         return cff_cids_are_glyph_ids(charset, glyph_count)
-    finally:
-        harfbuzz.hb_blob_destroy(blob)
 
 
 # --- Subsetting --------------------------------------------------------------------------
@@ -243,7 +239,8 @@ def compact_cff_subset(hb_face, glyph_ids, *, hinting: bool, notdef_outline: boo
     if subset_face == ffi.NULL:
         return b""
     try:
-        return _cff_table(subset_face)
+        with _cff_table(subset_face) as table:
+            return table[:]
     finally:
         harfbuzz.hb_face_destroy(subset_face)
 
@@ -311,10 +308,6 @@ def _outlines_only(font) -> bool:
 
 def _subset(font, to_unicode, hinting):
     """Font.subset: a compact bare CFF for a suitable face, else WeasyPrint's own."""
-    if font.__dict__.get("bare_cff"):
-        # The same document written again: start again from the whole font file.
-        font.bare_cff = False
-        font.file_content = _NOT_LOADED
     if (
         ENABLED
         and to_unicode

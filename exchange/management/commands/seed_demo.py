@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 from pypdf import PdfWriter
 
 from accounts import services as account_services
@@ -118,8 +119,7 @@ class Command(BaseCommand):
     def seed_people(self, cities: dict[str, City]) -> dict[str, User]:
         today = timezone.localdate()
         users = {}
-        languages = {language.code: language for language in Language.objects.all()}
-        themes = {theme.slug: theme for theme in Theme.objects.all()}
+        languages, themes = self._languages, self._themes
         for email, row in demo.STUDENTS.items():
             native, latin, age, city, school, spoken, interests, ui = row
             user = self._user(email)
@@ -182,8 +182,7 @@ class Command(BaseCommand):
     def _program_data(self, spec: dict, cities: dict[str, City]) -> services.ProgramData:
         """A demo program's fields, its dates counted in days from today."""
         today = timezone.localdate()
-        languages = {language.code: language for language in Language.objects.all()}
-        themes = {theme.slug: theme for theme in Theme.objects.all()}
+        languages, themes = self._languages, self._themes
 
         def moment(offset: int) -> datetime:
             return timezone.make_aware(datetime.combine(today + demo.D * offset, time(9, 0)))
@@ -230,15 +229,7 @@ class Command(BaseCommand):
                 defaults={
                     "city_id": student.home_city_id,
                     "motivation": demo.MOTIVATIONS[email],
-                    "gender": "female"
-                    if email
-                    in {
-                        "minji@demo.example",
-                        "xiaoyu@demo.example",
-                        "lan@demo.example",
-                        "yuna@demo.example",
-                    }
-                    else "male",
+                    "gender": "female" if email in demo.FEMALE_STUDENTS else "male",
                     "can_host": True,
                     "other_children": 1,
                     "household_pets": False,
@@ -312,7 +303,8 @@ class Command(BaseCommand):
             coordinator = self._coordinator(users, city)
             for n, person in enumerate(people):
                 if isinstance(person, str):
-                    student, gender = users[person], "female"
+                    student = users[person]
+                    gender = "female" if person in demo.FEMALE_STUDENTS else "male"
                 else:
                     native, latin, gender = person
                     student = self._extra_student(city, n, native, latin)
@@ -357,6 +349,14 @@ class Command(BaseCommand):
             issued_at=moment(when["completed"])
         )
 
+    @cached_property
+    def _languages(self) -> dict[str, Language]:
+        return {language.code: language for language in Language.objects.all()}
+
+    @cached_property
+    def _themes(self) -> dict[str, Theme]:
+        return {theme.slug: theme for theme in Theme.objects.all()}
+
     def _coordinator(self, users: dict[str, User], city: City) -> User:
         return next(u for u in users.values() if city.pk in coordinator_city_ids(u))
 
@@ -364,8 +364,7 @@ class Command(BaseCommand):
         """One of the extra people: a student of `city` with a profile and a guardian's
         consent; the same person on every run."""
         today = timezone.localdate()
-        languages = {language.code: language for language in Language.objects.all()}
-        themes = {theme.slug: theme for theme in Theme.objects.all()}
+        languages, themes = self._languages, self._themes
         email = f"{latin.lower().replace(' ', '.')}@demo.example"
         student = self._user(email)
         spoken = demo.EXTRA_LANGUAGES[city.main_language_id][n % 3]
