@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CoordinatorMembership, User
 from accounts.rules import coordinator_city_ids
+from exchange.audit import audit
 from exchange.models import Application, AuditEntry, City, MatchGroup, Matching, Program
 from messaging.masking import mask_contacts
 from messaging.models import (
@@ -668,13 +669,13 @@ def attendance_set(
     attendance.marked_at = now
     attendance.save(update_fields=["attended", "marked_by", "marked_at"])
     outcome = {True: "attended", False: "absent", None: "as counted"}[attended]
-    AuditEntry.objects.create(
-        actor=by,
+    audit(
         action=AuditEntry.Action.ATTENDANCE_SET,
+        by=by,
         program_id=session.program_id,
-        city_id=application.city_id,
-        application=application,
-        detail=f"{session.title} ({session.starts_at:%Y-%m-%d %H:%M} UTC): {outcome}"[:300],
+        city_ids=[application.city_id],
+        application_id=application.pk,
+        detail=f"{session.title} ({session.starts_at:%Y-%m-%d %H:%M} UTC): {outcome}",
     )
     return attendance
 

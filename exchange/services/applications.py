@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.selectors import consent_is_given
+from exchange.audit import audit
 from exchange.mail import build_templated_email, send_batch
 from exchange.models import (
     Application,
@@ -432,10 +433,12 @@ def document_upload(
             if previous is not None:
                 previous.delete()
             document.save()
-            _audit(
-                actor=by,
+            audit(
                 action=AuditEntry.Action.DOCUMENT_UPLOAD,
-                application=application,
+                by=by,
+                program_id=application.program_id,
+                city_ids=[application.city_id],
+                application_id=application.pk,
                 detail=str(requirement),
             )
     except BaseException:
@@ -454,10 +457,12 @@ def document_delete(*, document: ApplicationDocument, by: User) -> None:
         raise ValidationError(
             _("This application was submitted and can no longer be changed."), code="not_draft"
         )
-    _audit(
-        actor=by,
+    audit(
         action=AuditEntry.Action.DOCUMENT_DELETE,
-        application=application,
+        by=by,
+        program_id=application.program_id,
+        city_ids=[application.city_id],
+        application_id=application.pk,
         detail=str(document.requirement),
     )
     file = document.file
@@ -467,43 +472,25 @@ def document_delete(*, document: ApplicationDocument, by: User) -> None:
 
 def document_open(*, document: ApplicationDocument, by: User):
     """Open the stored file for download, and record who downloaded it."""
-    _audit(
-        actor=by,
+    audit(
         action=AuditEntry.Action.DOCUMENT_DOWNLOAD,
-        application=document.application,
+        by=by,
+        program_id=document.application.program_id,
+        city_ids=[document.application.city_id],
+        application_id=document.application.pk,
         detail=f"{document.requirement} ({document.original_name})",
     )
     return document.file.open("rb")
 
 
-def _audit(
-    *,
-    actor: User | None,
-    action: str,
-    application: Application | None = None,
-    program: Program | None = None,
-    city_id: int | None = None,
-    detail: str = "",
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor,
-        action=action,
-        application=application,
-        program_id=program.pk if program else application.program_id,
-        city_id=city_id if city_id is not None else application.city_id,
-        detail=detail[:300],
-    )
-
-
 def export_record(*, program: Program, city_ids: Iterable[int], by: User, detail: str) -> None:
-    for city_id in sorted(city_ids):
-        _audit(
-            actor=by,
-            action=AuditEntry.Action.EXPORT,
-            program=program,
-            city_id=city_id,
-            detail=detail,
-        )
+    audit(
+        action=AuditEntry.Action.EXPORT,
+        by=by,
+        program_id=program.pk,
+        city_ids=city_ids,
+        detail=detail,
+    )
 
 
 # --- Coordinators' decisions -------------------------------------------------------------
@@ -586,11 +573,11 @@ def decisions_release(*, program: Program, city_id: int, by: User) -> ReleaseRes
             _transition(application, State.UNDER_REVIEW, by=by, reason="", notify=False)
         events.append(_transition(application, decision, by=by, reason="", notify=False).pk)
         counts[decision] += 1
-    _audit(
-        actor=by,
+    audit(
         action=AuditEntry.Action.DECISIONS_RELEASE,
-        program=program,
-        city_id=city_id,
+        by=by,
+        program_id=program.pk,
+        city_ids=[city_id],
         detail=f"accepted {counts[State.ACCEPTED]}, waitlisted {counts[State.WAITLISTED]}, "
         f"rejected {counts[State.REJECTED]}",
     )

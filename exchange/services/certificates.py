@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
+from exchange.audit import audit
 from exchange.models import (
     Application,
     AuditEntry,
@@ -129,13 +130,13 @@ def attendance_shortfall_error(
 
 def _audit(*, action: str, certificate: Certificate, by: User | None, detail: str = "") -> None:
     application = certificate.application
-    AuditEntry.objects.create(
-        actor=by,
+    audit(
         action=action,
+        by=by,
         program_id=application.program_id,
-        city_id=application.city_id,
-        application=application,
-        detail=detail[:300],
+        city_ids=[application.city_id],
+        application_id=application.pk,
+        detail=detail,
     )
 
 
@@ -420,16 +421,14 @@ def certificates_batch_write(
 
 def _batch_audit(*, batch: CertificateBatch, action: str, counts: dict[int, int], by: User | None):
     what = f"{batch.format.upper()} #{batch.pk}"
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            actor=by,
+    for city_id, count in sorted(counts.items()):
+        audit(
             action=action,
+            by=by,
             program_id=batch.program_id,
-            city_id=city_id,
+            city_ids=[city_id],
             detail=f"{what}, {count} certificates",
         )
-        for city_id, count in sorted(counts.items())
-    )
 
 
 @transaction.atomic

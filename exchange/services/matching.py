@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 import matching as engine
 from accounts.models import User
+from exchange.audit import audit
 from exchange.mail import build_templated_email, send_batch
 from exchange.models import (
     Application,
@@ -147,14 +148,13 @@ def _changed(matching: Matching, *, by: User, action: str, detail: str) -> None:
     matching.version += 1
     matching.save(update_fields=["version", "updated_at"])
     matching.approvals.all().delete()
-    for city_id in matching.program.program_cities.values_list("city_id", flat=True):
-        AuditEntry.objects.create(
-            actor=by,
-            action=action,
-            program=matching.program,
-            city_id=city_id,
-            detail=detail[:300],
-        )
+    audit(
+        action=action,
+        by=by,
+        program_id=matching.program_id,
+        city_ids=matching.program.program_cities.values_list("city_id", flat=True),
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)
@@ -503,11 +503,11 @@ def matching_approve(*, program: Program, city_ids: set[int], by: User) -> list[
             defaults={"version": matching.version, "approved_by": by},
         )
         approvals.append(approval)
-        AuditEntry.objects.create(
-            actor=by,
+        audit(
             action=AuditEntry.Action.MATCHING_APPROVE,
-            program=program,
-            city_id=city_id,
+            by=by,
+            program_id=program.pk,
+            city_ids=[city_id],
             detail=f"version {matching.version}",
         )
     return approvals
@@ -554,14 +554,13 @@ def matching_publish(*, program: Program, by: User) -> Matching:
     matching.save(update_fields=["status", "published_at", "updated_at"])
     # The pairs and groups get their chat rooms now; history in earlier rooms stays.
     rooms_sync(program=program)
-    for city_id in program.program_cities.values_list("city_id", flat=True):
-        AuditEntry.objects.create(
-            actor=by,
-            action=AuditEntry.Action.MATCHING_PUBLISH,
-            program=program,
-            city_id=city_id,
-            detail=f"version {matching.version}",
-        )
+    audit(
+        action=AuditEntry.Action.MATCHING_PUBLISH,
+        by=by,
+        program_id=program.pk,
+        city_ids=program.program_cities.values_list("city_id", flat=True),
+        detail=f"version {matching.version}",
+    )
     from exchange.tasks import notify_matching_published
 
     transaction.on_commit(lambda: notify_matching_published.delay(matching.pk))
