@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import GuardianConsent, age_on
-from exchange.forms import LanguageLevelsMixin
-from exchange.models import City, Language, Theme
+from core.forms import LanguageLevelsMixin
+from core.models import City, Language, Theme
 
 OLDEST_AGE = 100
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models import City, Language, LanguageLevel, Theme
+from core.models import City, Language, LanguageLevel, Theme
 
 
 def age_on(date_of_birth: date, day: date) -> int:

@@ -1,17 +1,40 @@
-"""Role predicates. Permissions on records are combined in each app's rules.py."""
+"""Who is what: the role predicates every app's rules.py builds on.
+
+Roles are read from the database every time they are asked for outside a request, and once
+per request inside one (core.memo): never cached on the user object, so a coordinator removed
+from a team loses their rights on the next request or socket frame.
+"""
+
+from datetime import date
 
 import rules
 
+from core.memo import remember
+
+ADULT_AGE = 18
+# No room lets a minor in with fewer supervising adults than this (messaging.rules).
+SUPERVISING_ADULTS = 2
+
 
 def coordinator_city_ids(user) -> frozenset[int]:
-    """The cities whose coordinator team the user belongs to, cached on the user object."""
-    if not user.is_authenticated:
+    """The cities whose coordinator team the user belongs to, as the database says now."""
+    if user is None or not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_coordinator_city_ids", None)
-    if cached is None:
-        cached = frozenset(user.coordinator_memberships.values_list("city_id", flat=True))
-        user._coordinator_city_ids = cached
-    return cached
+    from accounts.models import CoordinatorMembership
+
+    return remember(
+        ("coordinator_city_ids", user.pk),
+        lambda: frozenset(
+            CoordinatorMembership.objects.filter(user_id=user.pk).values_list("city_id", flat=True)
+        ),
+    )
+
+
+def is_minor(user, *, on: date | None = None) -> bool:
+    """Under 18 on the day (today by default). Someone whose birth date we don't know is
+    treated as a minor: the safe side."""
+    age = user.age(on)
+    return age is None or age < ADULT_AGE
 
 
 @rules.predicate

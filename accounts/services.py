@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts import tokens
 from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
-from exchange.mail import send_templated_email
-from exchange.models import City, Language, Theme
+from core.mail import send_templated_email
+from core.models import City, Language, Theme
 
 
 @transaction.atomic
@@ -48,6 +48,18 @@ def profile_update(
 def coordinator_add(*, user: User, city: City) -> CoordinatorMembership:
     membership, _created = CoordinatorMembership.objects.get_or_create(user=user, city=city)
     return membership
+
+
+@transaction.atomic
+def coordinator_remove(*, user: User, city: City) -> bool:
+    """Take the user off the city's coordinator team. Their rights end at once: open chat
+    sockets are told (accounts.signals) and every later request or frame reads the team
+    again. Returns whether they were on it."""
+    membership = CoordinatorMembership.objects.filter(user=user, city=city).first()
+    if membership is None:
+        return False
+    membership.delete()
+    return True
 
 
 @transaction.atomic

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts import services, tokens
 from accounts.forms import GuardianConsentForm, GuardianRequestForm, LanguageForm, ProfileForm
 from accounts.selectors import consent_current, consent_history
-from exchange.forms import add_validation_error
-from exchange.models import Language
+from core.forms import add_validation_error
+from core.models import Language
 
 
 @login_required

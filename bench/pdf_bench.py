@@ -164,7 +164,8 @@ def stored_certificates(count: int):
     certificate issued and rendered (a real PDF in private storage) as the portal does it.
     Returns the program, the applicant city and the certificates; each issue is timed."""
     from accounts.models import User
-    from exchange.models import Application, Certificate, City, Language, Program, ProgramCity
+    from core.models import City, Language
+    from exchange.models import Application, Certificate, Program, ProgramCity
 
     gwangju = City.objects.create(
         slug="gwangju",

@@ -34,11 +34,10 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import CoordinatorMembership, User  # noqa: E402
+from core.models import City, Language  # noqa: E402
 from exchange.models import (  # noqa: E402
     Application,
     ApplicationLanguage,
-    City,
-    Language,
     Program,
     ProgramCity,
     Review,

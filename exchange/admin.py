@@ -1,18 +1,15 @@
 from django.contrib import admin
 
+from core.models import City, Language, Partnership, Theme
 from exchange.models import (
     Application,
     ApplicationEvent,
     AuditEntry,
     Certificate,
-    City,
-    Language,
-    Partnership,
     Program,
     ProgramCity,
     RequiredDocument,
     RubricCriterion,
-    Theme,
 )
 
 

@@ -7,14 +7,8 @@ part, an application when the applicant applied as a resident of one of their ci
 import rules
 
 from accounts.rules import coordinator_city_ids, is_coordinator
-from exchange.models import (
-    Application,
-    ApplicationDocument,
-    Certificate,
-    CertificateBatch,
-    City,
-    Program,
-)
+from core.models import City
+from exchange.models import Application, ApplicationDocument, Certificate, CertificateBatch, Program
 
 
 def program_city_ids(program: Program) -> frozenset[int]:

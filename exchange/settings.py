@@ -76,12 +76,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "channels",
-    "exchange",
+    "core",
     "accounts",
+    "exchange",
     "messaging",
+    "demo",
 ]
 
 MIDDLEWARE = [
+    "core.memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

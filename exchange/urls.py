@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
-from exchange.views import applications, certificates, matching, programs, review
+from exchange.views import applications, certificates, matching, programs, review, sessions
 
 
 class ExportFormatConverter:
@@ -200,6 +200,23 @@ app_patterns = (
             "coordinate/cities/<int:pk>/branding/",
             certificates.city_branding,
             name="city_branding",
+        ),
+        # Coordinators: an online program's live sessions and their attendance.
+        path("coordinate/programs/<int:pk>/sessions/", sessions.program_sessions, name="sessions"),
+        path(
+            "coordinate/programs/<int:pk>/sessions/<int:session_pk>/",
+            sessions.session_edit,
+            name="session_edit",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/sessions/<int:session_pk>/delete/",
+            sessions.session_delete,
+            name="session_delete",
+        ),
+        path(
+            "coordinate/programs/<int:pk>/sessions/<int:session_pk>/attendance/<int:application_pk>/",
+            sessions.attendance_correct,
+            name="attendance_correct",
         ),
     ],
     "exchange",

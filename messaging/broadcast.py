@@ -1,5 +1,6 @@
-"""Tell a room's open sockets about something that changed outside them (a moderation step on
-the coordinators' page), through the same group the relays listen to.
+"""Tell a room's open sockets about something that changed outside them (a moderation step,
+a change of who is in the room), through the same group the relays listen to. The services
+that make the change call it; views and consumers never do.
 
 The database already holds the truth when an event is sent: a socket that misses one is
 brought back in line on its next resync, so a failing layer is logged and never raised into
@@ -12,10 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from accounts.models import User
-from messaging.models import Message, Room
 from messaging.relay import room_group
-from messaging.services import room_is_open
 
 logger = logging.getLogger(__name__)
 
@@ -34,20 +32,3 @@ def room_broadcast(room_id: int, event: dict) -> None:
             )
 
     transaction.on_commit(send)
-
-
-def deleted_event(message: Message) -> dict:
-    return {"type": "deleted", "room": message.room_id, "id": message.seq}
-
-
-def room_event(room: Room) -> dict:
-    return {"type": "room", "room": room.pk, "closed": not room_is_open(room)}
-
-
-def muted_event(room: Room, user: User, until) -> dict:
-    return {
-        "type": "muted",
-        "room": room.pk,
-        "user": {"id": user.pk, "name": user.display_name},
-        "until": until.isoformat() if until else None,
-    }

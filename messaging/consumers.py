@@ -20,10 +20,18 @@ from django.utils.translation import gettext as _
 
 from exchange.models import Program
 from messaging import services
-from messaging.events import message_event
+from messaging.events import (
+    access_event,
+    error_event,
+    message_event,
+    notice_event,
+    read_event,
+    typing_event,
+)
 from messaging.models import Message, Room
 from messaging.relay import get_relay
-from messaging.selectors import COORDINATOR, PARTICIPANT, room_history, room_role
+from messaging.rules import COORDINATOR, PARTICIPANT, RoomAccess, room_access
+from messaging.selectors import room_history, room_notice, supervision_notice
 
 __all__ = ["RoomConsumer", "message_event"]
 
@@ -36,9 +44,12 @@ CATCH_UP_BATCH = 200
 BURST = 10
 RATE = 3.0
 STRIKES = 5
-# Membership is checked again at most this often for frames that store nothing; posting a
-# message always checks it in the same transaction as the insert.
-ROLE_RECHECK = 10.0
+# Every frame a client sends is authorised against the database (messaging.rules, one query;
+# posting checks again inside the numbering statement). What the socket sends out is
+# authorised again when the chat is told that access changed (an access_changed event from
+# accounts' and the exchange's announcements) and, in case a change came by a path that
+# announces nothing, at least this often.
+ACCESS_RECHECK = 10.0
 # A participant of an online program is recorded as present this often (services.attendance_mark
 # counts the time between beats, so a gap longer than 90 s means they left).
 PRESENCE_HEARTBEAT = 60
@@ -78,11 +89,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except (KeyError, ValueError):
             await self.close()
             return
-        self.room, self.role = await database_sync_to_async(self._open)(room_id)
-        if self.role is None:
+        access = await database_sync_to_async(room_access)(user=user, room_id=room_id)
+        if (
+            access is None
+            or access.role is None
+            or (access.dissolved and access.role != COORDINATOR)
+        ):
             await self.close()
             return
-        self.role_checked = time.monotonic()
+        if not access.can_read:  # a minor in a room short of two adults
+            await self.accept()
+            await self._send(
+                error_event(
+                    "unsupervised",
+                    await database_sync_to_async(supervision_notice)(room=access.room),
+                )
+            )
+            await self.close(code=4403)
+            return
+        self.room, self.access = access.room, access
+        self.access_checked = time.monotonic()
         self.user_id, self.user_name = user.pk, user.display_name
         after = self._after()
         if after == -1:
@@ -105,7 +131,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         else:
             self.last_sent = after
             self.queue.put_nowait(RESYNC)
-        if self.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
+        if access.role == PARTICIPANT and self.room.program.kind == Program.Kind.ONLINE:
             await self._attend_once()
             self.attending = asyncio.create_task(self._attend())
         await self.accept()
@@ -134,12 +160,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(PRESENCE_HEARTBEAT)
             await self._attend_once()
 
-    def _open(self, room_id: int) -> tuple[Room | None, str | None]:
-        room = Room.objects.select_related("program").filter(pk=room_id).first()
-        if room is None:
-            return None, None
-        return room, room_role(user=self.scope["user"], room=room)
-
     def _after(self) -> int | None:
         query = self.scope.get("query_string", b"").decode("latin-1")
         for part in query.split("&"):
@@ -151,14 +171,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def _current_seq(self) -> int:
         return Room.objects.values_list("last_seq", flat=True).get(pk=self.room.pk)
 
-    async def _role(self) -> str | None:
-        """The user's role in the room, read again if the last check is ROLE_RECHECK old."""
-        if time.monotonic() - self.role_checked > ROLE_RECHECK:
-            self.role = await database_sync_to_async(room_role)(
-                user=self.scope["user"], room=self.room
-            )
-            self.role_checked = time.monotonic()
-        return self.role
+    async def _check_access(self) -> RoomAccess | None:
+        """The person's access as the database says now. Tells the client when whether it may
+        post changed; None (and the socket closed) when it may no longer read."""
+        access = await database_sync_to_async(room_access)(
+            user=self.scope["user"], room_id=self.room.pk
+        )
+        self.access_checked = time.monotonic()
+        if (
+            access is None
+            or not access.can_read
+            or (access.dissolved and access.role != COORDINATOR)
+        ):
+            await self._gone(access)
+            return None
+        if access.can_post != self.access.can_post:
+            notice = await database_sync_to_async(room_notice)(access)
+            await self._send(access_event(self.room.pk, can_post=access.can_post, notice=notice))
+        self.access = access
+        return access
 
     async def disconnect(self, code):
         if not getattr(self, "joined", False):
@@ -179,6 +210,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _write(self) -> None:
         while True:
             item = await self.queue.get()
+            if item is not RESYNC and (
+                item["type"] == "access_changed"
+                or time.monotonic() - self.access_checked > ACCESS_RECHECK
+            ):
+                if await self._check_access() is None:
+                    return
+                if item["type"] == "access_changed":
+                    continue
             if item is RESYNC:
                 await self._catch_up()
             elif item["type"] == "message":
@@ -209,11 +248,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(event, ensure_ascii=False))
 
     async def _error(self, code: str, detail: str, **extra) -> None:
-        await self._send({"type": "error", "code": code, "detail": str(detail), **extra})
+        await self._send(error_event(code, detail, **extra))
 
     # --- From the client ------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if not self.joined:  # refused at connect; the close is on its way
+            return
         with translation.override(self.scope["user"].preferred_language):
             await self._receive(text_data)
 
@@ -231,10 +272,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self._error("bad_frame", _("Send a JSON object with a “type”."))
             return
-        role = await self._role()
-        if role is None:
-            await self._gone()
+        access = await self._check_access()
+        if access is None:
             return
+        role = access.role
         handler = {
             "message": self._on_message,
             "typing": self._on_typing,
@@ -260,7 +301,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             posted, event = await database_sync_to_async(self._post)(body, client_id)
         except ValidationError as error:
             if error.code == "not_member":  # a member when the socket opened: not any more
-                await self._gone()
+                await self._gone(None)
                 return
             await self._error(
                 error.code or "invalid", " ".join(error.messages), client_id=client_id
@@ -268,15 +309,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if posted.message.masked:
             await self._send(
-                {
-                    "type": "notice",
-                    "code": "contact_masked",
-                    "detail": _(
+                notice_event(
+                    "contact_masked",
+                    _(
                         "Contact details were hidden: stay in touch here in the portal, "
                         "where your coordinators look after the chat."
                     ),
-                    "client_id": client_id,
-                }
+                    client_id=client_id,
+                )
             )
         if posted.created:
             try:
@@ -292,8 +332,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # sender only. The writer skips it if it was sent before.
         self.queue.put_nowait(event)
 
-    async def _gone(self) -> None:
-        await self._error("not_member", _("You are no longer a member of this room."))
+    async def _gone(self, access: RoomAccess | None) -> None:
+        if access is not None and access.role is not None and not access.supervised:
+            notice = await database_sync_to_async(supervision_notice)(room=self.room)
+            await self._error("unsupervised", notice)
+        else:
+            await self._error("not_member", _("You are no longer a member of this room."))
         await self.close(code=4403)
 
     def _post(self, body: str, client_id: str) -> tuple[services.Posted, dict]:
@@ -304,7 +348,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _on_typing(self, frame: dict, role: str) -> None:
         user = self.scope["user"]
-        await self._publish({"type": "typing", "user": {"id": user.pk, "name": user.display_name}})
+        if not self.access.can_post:
+            return
+        await self._publish(typing_event(user))
 
     async def _on_read(self, frame: dict, role: str) -> None:
         seq = frame.get("id")
@@ -315,13 +361,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         state = await database_sync_to_async(services.read_marker_set)(
             room=self.room, user=user, seq=seq
         )
-        await self._publish(
-            {
-                "type": "read",
-                "user": {"id": user.pk, "name": user.display_name},
-                "id": state.last_read_seq,
-            }
-        )
+        await self._publish(read_event(user, state.last_read_seq))
 
     async def _message(self, frame: dict) -> Message | None:
         seq = frame.get("id")
@@ -354,10 +394,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if message is None:
             await self._error("bad_frame", _("No such message in this room."))
             return
-        await database_sync_to_async(services.message_delete)(
-            message=message, by=self.scope["user"], reason=str(frame.get("reason", ""))[:500]
-        )
-        await self._publish({"type": "deleted", "room": self.room.pk, "id": message.seq})
+        try:
+            # The service tells every socket of the room once the deletion is committed.
+            await database_sync_to_async(services.message_delete)(
+                message=message, by=self.scope["user"], reason=str(frame.get("reason", ""))[:500]
+            )
+        except ValidationError as error:
+            await self._error(error.code or "invalid", " ".join(error.messages))
 
     async def _publish(self, event: dict) -> None:
         try:

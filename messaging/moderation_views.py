@@ -24,7 +24,6 @@ from rules.contrib.views import permission_required
 from accounts.models import User
 from exchange.models import Program
 from messaging import selectors, services
-from messaging.broadcast import deleted_event, muted_event, room_broadcast, room_event
 from messaging.forms import MUTE_DURATIONS, DeleteForm, MuteForm, UnmuteForm
 from messaging.models import Message, ModerationAction, Report, Room
 
@@ -163,7 +162,6 @@ def moderation_delete(request, pk: int, message_pk: int):
         )
     except ValidationError as error:
         return _refuse(request, pk, " ".join(error.messages))
-    room_broadcast(message.room_id, deleted_event(message))
     messages.success(request, _("The message is deleted; the room sees that it was removed."))
     return _back(request, pk)
 
@@ -192,7 +190,6 @@ def moderation_mute(request, pk: int, room_pk: int):
         services.member_mute(room=room, user=user, until=until, by=request.user)
     except ValidationError as error:
         return _refuse(request, pk, " ".join(error.messages))
-    room_broadcast(room.pk, muted_event(room, user, until))
     messages.success(
         request,
         _("Until %(until)s, %(name)s cannot write in “%(room)s”.")
@@ -216,7 +213,6 @@ def moderation_unmute(request, pk: int, room_pk: int):
         services.member_mute(room=room, user=user, until=None, by=request.user)
     except ValidationError as error:
         return _refuse(request, pk, " ".join(error.messages))
-    room_broadcast(room.pk, muted_event(room, user, None))
     messages.success(
         request,
         _("%(name)s can write in “%(room)s” again.")
@@ -244,7 +240,6 @@ def moderation_room(request, pk: int, room_pk: int, closed: bool):
         room = services.room_close(room=room, by=request.user, closed=closed)
     except ValidationError as error:
         return _refuse(request, pk, " ".join(error.messages))
-    room_broadcast(room.pk, room_event(room))
     messages.success(
         request,
         _("“%(room)s” is closed: nobody can write in it until it is reopened.")

@@ -1,12 +1,10 @@
 """Reads for chat: who may be in a room, a user's rooms, a room's history, the coordinators'
 moderation queue, and the live sessions of online programs with their attendance."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.db.models import (
     Count,
     ExpressionWrapper,
@@ -21,81 +19,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.rules import coordinator_city_ids
-from exchange.models import Application, City, Program, ProgramCity
-from messaging.models import (
-    Attendance,
-    LiveSession,
-    Message,
-    ModerationAction,
-    Report,
-    Room,
-    RoomState,
-)
-
-COORDINATOR = "coordinator"
-PARTICIPANT = "participant"
-PARTICIPATING = [Application.State.CONFIRMED, Application.State.COMPLETED]
-
-
-def _program_city_ids(room: Room) -> frozenset[int]:
-    """The cities taking part in the room's program, cached on the room object: a chat
-    connection holds its room for its whole life, and a program's cities are settled long
-    before its rooms exist."""
-    cached = getattr(room, "_program_city_ids", None)
-    if cached is None:
-        cached = frozenset(
-            ProgramCity.objects.filter(program_id=room.program_id).values_list("city_id", flat=True)
-        )
-        room._program_city_ids = cached
-    return cached
-
-
-def coordinates_room(*, user: User, room: Room) -> bool:
-    """Whether the user coordinates a city of the room's program (no query once cached)."""
-    return user.is_authenticated and bool(coordinator_city_ids(user) & _program_city_ids(room))
-
-
-def participant_applications(*, user: User, room: Room) -> QuerySet[Application] | None:
-    """The applications that make the user a participant of the room (none: not one), or
-    None for the coordinators' room, which has no participants."""
-    if room.kind == Room.Kind.COORDINATORS:
-        return None
-    mine = Application.objects.filter(
-        program_id=room.program_id, student=user, state__in=PARTICIPATING
-    )
-    if room.kind != Room.Kind.PROGRAM:
-        mine = mine.filter(rooms=room)
-    return mine
-
-
-def room_role(*, user: User, room: Room) -> str | None:
-    """COORDINATOR, PARTICIPANT or None. Coordinators of every city in the program see every
-    room of it, so no room is ever private between an adult and a minor."""
-    if not user.is_authenticated:
-        return None
-    if coordinates_room(user=user, room=room):
-        return COORDINATOR
-    mine = participant_applications(user=user, room=room)
-    return PARTICIPANT if mine is not None and mine.exists() else None
-
-
-def rooms_for_user(*, user: User) -> QuerySet[Room]:
-    """Every room the user may open, in a fixed number of queries."""
-    coordinated = Q(program__program_cities__city_id__in=coordinator_city_ids(user))
-    participating = Application.objects.filter(student=user, state__in=PARTICIPATING)
-    as_participant = Q(kind=Room.Kind.PROGRAM, program__in=participating.values("program")) | Q(
-        kind__in=[Room.Kind.PAIR, Room.Kind.GROUP], applications__in=participating
-    )
-    return (
-        Room.objects.filter(coordinated | as_participant)
-        .select_related("program")
-        .distinct()
-        .order_by("program__title", "kind", "id")
-    )
+from core.models import City
+from exchange.models import PARTICIPATING, Application, Program
+from messaging.models import Message, ModerationAction, Report, Room, RoomState
+from messaging.rules import readable_rooms
 
 
 def room_history(
@@ -110,13 +40,13 @@ def room_history(
 
 
 def room_list_for_user(*, user: User) -> QuerySet[Room]:
-    """The user's rooms (as rooms_for_user) with `last_message_at` (None before the first
+    """The user's rooms (as readable_rooms) with `last_message_at` (None before the first
     message), `last_read_seq` and `unread` (messages after the user's read marker), in one
     query whatever the number of rooms."""
     last_message = Message.objects.filter(room=OuterRef("pk")).order_by("-seq")
     read = RoomState.objects.filter(room=OuterRef("pk"), user=user).values("last_read_seq")[:1]
     return (
-        rooms_for_user(user=user)
+        readable_rooms(user=user)
         .annotate(
             last_message_at=Subquery(last_message.values("created_at")[:1]),
             last_read_seq=Coalesce(
@@ -164,7 +94,9 @@ ROOM_KIND_ORDER = {
 }
 
 
-def _open_reports_of_program():
+def open_reports_of_program():
+    """Per program, how many reports in its rooms are still open (registered with the
+    exchange as a coordinator figure in messaging.apps)."""
     return Coalesce(
         Subquery(
             Report.objects.filter(message__room__program=OuterRef("pk"), resolved_at__isnull=True)
@@ -180,11 +112,6 @@ def _open_reports_of_program():
 
 def open_report_count(*, program: Program) -> int:
     return Report.objects.filter(message__room__program=program, resolved_at__isnull=True).count()
-
-
-def programs_with_open_reports(programs: QuerySet[Program]) -> QuerySet[Program]:
-    """The programs, each with `open_reports`, in the same query."""
-    return programs.annotate(open_reports=_open_reports_of_program())
 
 
 def moderation_reports(*, program: Program, resolved: bool = False) -> QuerySet[Report]:
@@ -277,169 +204,48 @@ def moderation_log(*, program: Program) -> QuerySet[ModerationAction]:
 # --- Live sessions and attendance --------------------------------------------------------
 
 
-def coordinator_time_zone(*, user: User, program: Program) -> str:
-    """The time zone a coordinator schedules a program's sessions in: their own city's among
-    the program's cities (the first by name if they coordinate several)."""
-    zone = (
-        City.objects.filter(program_cities__program=program, pk__in=coordinator_city_ids(user))
-        .order_by("name_en")
-        .values_list("time_zone", flat=True)
-        .first()
+def supervision_notice(*, room: Room) -> str:
+    """Why a room short of two supervising adults is read-only, and who can fix it: the
+    program's coordinators (named) can bring a second coordinator onto a city's team; with
+    none, the city offices of the program's cities."""
+    cities = list(
+        City.objects.filter(program_cities__program_id=room.program_id).order_by("name_en")
     )
-    return zone or settings.TIME_ZONE
-
-
-def live_session(program_id: int, now: datetime) -> LiveSession | None:
-    """The program's session running at `now`, if any (sessions never overlap)."""
-    return (
-        LiveSession.objects.filter(program_id=program_id, starts_at__lte=now, ends_at__gt=now)
-        .order_by("starts_at")
-        .first()
+    coordinators = list(
+        User.objects.filter(coordinator_memberships__city__in=cities).distinct().order_by("pk")
     )
-
-
-def upcoming_sessions(program: Program, now: datetime, limit: int = 5) -> list[LiveSession]:
-    """The sessions not over yet at `now` (a live one first), soonest first."""
-    return list(
-        LiveSession.objects.filter(program=program, ends_at__gt=now).order_by("starts_at", "id")[
-            :limit
+    names = ", ".join(user.display_name for user in coordinators)
+    city_names = ", ".join(str(city) for city in cities)
+    if coordinators:
+        fix = _(
+            "%(coordinators)s can ask a second coordinator from %(cities)s to join the "
+            "program’s team."
+        ) % {"coordinators": names, "cities": city_names}
+    else:
+        fix = _("The city offices of %(cities)s can name its coordinators.") % {
+            "cities": city_names
+        }
+    return " ".join(
+        [
+            _(
+                "Fewer than two adults supervise this room, so students can read but not post "
+                "here, and students under 18 can’t open it."
+            ),
+            fix,
         ]
     )
 
 
-def program_sessions(*, program: Program) -> list[LiveSession]:
-    return list(LiveSession.objects.filter(program=program).order_by("starts_at", "id"))
-
-
-@dataclass(frozen=True)
-class AttendanceProgress:
-    """A participant's attendance against the program's requirement, over the sessions held."""
-
-    attended: int
-    held: int
-    required_percent: int
-
-    @property
-    def needed(self) -> int:
-        # Rounded up: 75 % of 3 sessions is 3, not 2.
-        return -(-self.held * self.required_percent // 100)
-
-    @property
-    def met(self) -> bool:
-        return self.attended >= self.needed
-
-    def __str__(self) -> str:
-        return ngettext(
-            "attended %(attended)d of %(held)d session; %(needed)d needed",
-            "attended %(attended)d of %(held)d sessions; %(needed)d needed",
-            self.held,
-        ) % {"attended": self.attended, "held": self.held, "needed": self.needed}
-
-
-def attendance_progress(
-    *, program: Program, application_ids: list[int], now: datetime
-) -> dict[int, AttendanceProgress]:
-    """Each application's attendance over the program's sessions that ended by `now`.
-
-    Two queries whatever the number of applications (one when no session has ended).
-    """
-    held = {
-        session.pk: session
-        for session in LiveSession.objects.filter(program=program, ends_at__lte=now)
-    }
-    attended = dict.fromkeys(application_ids, 0)
-    if held and application_ids:
-        rows = Attendance.objects.filter(session_id__in=held, application_id__in=application_ids)
-        for row in rows:
-            if row.counts(held[row.session_id]):
-                attended[row.application_id] += 1
-    return {
-        application_id: AttendanceProgress(
-            attended=count, held=len(held), required_percent=program.attendance_required_percent
-        )
-        for application_id, count in attended.items()
-    }
-
-
-@dataclass(frozen=True)
-class AttendanceCell:
-    session: LiveSession
-    attendance: Attendance | None
-    # "attended", "absent" or "live" (the session is still running).
-    status: str
-
-
-@dataclass(frozen=True)
-class AttendanceRow:
-    application: Application
-    cells: list[AttendanceCell]
-    progress: AttendanceProgress
-
-
-@dataclass(frozen=True)
-class AttendanceGrid:
-    sessions: list[LiveSession]  # the sessions that have started, oldest first
-    rows: list[AttendanceRow]
-
-
-def attendance_grid(*, program: Program, now: datetime) -> AttendanceGrid:
-    """Participants × sessions started by `now`. Three queries whatever the size."""
-    sessions = list(
-        LiveSession.objects.filter(program=program, starts_at__lte=now).order_by("starts_at", "id")
-    )
-    applications = list(
-        Application.objects.filter(program=program, state__in=PARTICIPATING)
-        .select_related("student", "city")
-        .order_by("city__name_en", "student__latin_name", "id")
-    )
-    found = {
-        (row.session_id, row.application_id): row
-        for row in Attendance.objects.filter(
-            session__program=program, session__starts_at__lte=now
-        ).select_related("marked_by")
-    }
-    held = sum(1 for session in sessions if session.ends_at <= now)
-    rows = []
-    for application in applications:
-        cells, attended = [], 0
-        for session in sessions:
-            attendance = found.get((session.pk, application.pk))
-            counts = attendance is not None and attendance.counts(session)
-            if session.ends_at > now:
-                status = "live"
-            else:
-                status = "attended" if counts else "absent"
-                attended += counts
-            cells.append(AttendanceCell(session=session, attendance=attendance, status=status))
-        progress = AttendanceProgress(
-            attended=attended, held=held, required_percent=program.attendance_required_percent
-        )
-        rows.append(AttendanceRow(application=application, cells=cells, progress=progress))
-    return AttendanceGrid(sessions=sessions, rows=rows)
-
-
-@dataclass(frozen=True)
-class ParticipantSchedule:
-    """What a participant sees of their online program's sessions, in their city's time."""
-
-    time_zone: str
-    upcoming: list[LiveSession]
-    progress: AttendanceProgress
-    now: datetime
-
-
-def participant_schedule(
-    *, application: Application, now: datetime, limit: int = 5
-) -> ParticipantSchedule | None:
-    """None unless the application takes part in an online program. Three queries at most."""
-    program = application.program
-    if program.kind != Program.Kind.ONLINE or application.state not in PARTICIPATING:
-        return None
-    return ParticipantSchedule(
-        time_zone=application.city.time_zone,
-        upcoming=upcoming_sessions(program, now, limit),
-        progress=attendance_progress(program=program, application_ids=[application.pk], now=now)[
-            application.pk
-        ],
-        now=now,
-    )
+def room_notice(access) -> dict[str, str] | None:
+    """What the chat page says above a room the person may not post in (or not read)."""
+    if access.dissolved:
+        return {
+            "code": "dissolved",
+            "text": _(
+                "The published matching no longer has this pair or group. The room is kept "
+                "read-only for its history until it is deleted with old chats."
+            ),
+        }
+    if not access.supervised:
+        return {"code": "unsupervised", "text": supervision_notice(room=access.room)}
+    return None

@@ -5,49 +5,37 @@ with no gaps, so a client that knows the last number it saw can ask for exactly 
 """
 
 import uuid
-import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CoordinatorMembership, User
-from accounts.rules import coordinator_city_ids
-from exchange.audit import audit
-from exchange.models import Application, AuditEntry, City, MatchGroup, Matching, Program
-from messaging.masking import mask_contacts
-from messaging.models import (
-    MESSAGE_MAX,
+from accounts.rules import SUPERVISING_ADULTS, is_minor
+from core.models import City
+from core.times import local_label
+from exchange.models import (
+    PARTICIPATING,
+    Application,
     Attendance,
     LiveSession,
-    Message,
-    ModerationAction,
-    Report,
-    Room,
-    RoomState,
+    MatchGroup,
+    Matching,
+    Program,
 )
-from messaging.selectors import (
-    COORDINATOR,
-    PARTICIPANT,
-    PARTICIPATING,
-    coordinates_room,
-    coordinator_time_zone,
-    participant_applications,
-    room_role,
-)
-from messaging.times import local_label
+from messaging.broadcast import room_broadcast
+from messaging.events import deleted_event, muted_event, room_event
+from messaging.masking import mask_contacts
+from messaging.models import MESSAGE_MAX, Message, ModerationAction, Report, Room, RoomState
+from messaging.rules import COORDINATOR, PARTICIPANT, room_access
+from messaging.selectors import supervision_notice
 
-ADULT_AGE = 18
 MUTE_MAX = timedelta(days=7)
-SESSION_MAX = timedelta(hours=6)
-# Attendance is marked on connect and then once a minute per socket; a longer silence than
-# this means the person left, and the time in between does not count.
-PRESENCE_GAP = timedelta(seconds=90)
 PURGE_BATCH = 2000
 
 
@@ -56,8 +44,15 @@ PURGE_BATCH = 2000
 
 @transaction.atomic
 def rooms_sync(*, program: Program) -> list[Room]:
-    """The program's rooms: everyone in the program, its coordinators, and, once a matching is
-    published, one room per pair or group. Safe to run again; history is never lost."""
+    """The program's rooms follow its published matching exactly: everyone in the program,
+    its coordinators, and one room per published pair or group.
+
+    A pair or group is the same when it has the same members: its room (and history) is kept
+    however many times the matching is run and published again. A new pair or group gets a
+    new room; the room of one that no longer exists is dissolved (read-only, for coordinators
+    only, until retention purges it), and opens again if the same members are matched again.
+    Running it twice changes nothing. Returns the program's open rooms.
+    """
     rooms = [
         Room.objects.get_or_create(
             program=program, kind=kind, defaults={"name": f"{program.title}: {label}"}
@@ -68,32 +63,52 @@ def rooms_sync(*, program: Program) -> list[Room]:
         )
     ]
     matching = Matching.objects.filter(program=program, status=Matching.Status.PUBLISHED).first()
-    if matching is None:
-        return rooms
-    groups = MatchGroup.objects.filter(matching=matching).prefetch_related(
-        "members__application__student"
+    groups = (
+        MatchGroup.objects.filter(matching=matching).prefetch_related(
+            "members__application__student"
+        )
+        if matching is not None
+        else []
     )
+    existing = {}
+    for room in (
+        Room.objects.select_for_update()
+        .filter(program=program, kind__in=[Room.Kind.PAIR, Room.Kind.GROUP])
+        .prefetch_related("applications")
+        .order_by("pk")
+    ):
+        key = (room.kind, frozenset(a.pk for a in room.applications.all()))
+        existing.setdefault(key, room)  # the oldest room of a member set keeps its history
+    kept = set()
     for group in groups:
         members = [m.application for m in group.members.all()]
-        room, _created = Room.objects.get_or_create(
-            match_group=group,
-            defaults={
-                "program": program,
-                "kind": Room.Kind.GROUP if group.kind == MatchGroup.Kind.GROUP else Room.Kind.PAIR,
-                "name": " · ".join(a.student.display_name for a in members),
-            },
-        )
-        room.applications.set(members)
+        kind = Room.Kind.GROUP if group.kind == MatchGroup.Kind.GROUP else Room.Kind.PAIR
+        room = existing.get((kind, frozenset(a.pk for a in members)))
+        if room is None:
+            room = Room.objects.create(
+                program=program,
+                kind=kind,
+                match_group=group,
+                name=" · ".join(a.student.display_name for a in members),
+            )
+            room.applications.set(members)
+        elif room.match_group_id != group.pk or room.dissolved_at is not None:
+            Room.objects.filter(match_group=group).exclude(pk=room.pk).update(match_group=None)
+            room.match_group = group
+            room.dissolved_at = None
+            room.save(update_fields=["match_group", "dissolved_at"])
+        kept.add(room.pk)
         rooms.append(room)
+    Room.objects.filter(
+        program=program, kind__in=[Room.Kind.PAIR, Room.Kind.GROUP], dissolved_at__isnull=True
+    ).exclude(pk__in=kept).update(dissolved_at=timezone.now())
     return rooms
 
 
-def _is_minor(user: User) -> bool:
-    age = user.age()
-    return age is None or age < ADULT_AGE
-
-
 def room_is_open(room: Room, *, now: datetime | None = None) -> bool:
+    """Not closed by a coordinator and not dissolved by a new matching."""
+    if room.dissolved_at is not None:
+        return False
     return room.closed_at is None or room.closed_at > (now or timezone.now())
 
 
@@ -106,32 +121,74 @@ class Posted:
     created: bool  # False when the same client_id was sent before: nothing new was stored
 
 
-SEQ_SQL = (
-    "UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq, "
-    "closed_at, (SELECT muted_until FROM messaging_roomstate WHERE room_id = %s AND "
-    "user_id = %s), "
-)
+# Numbers the room's next message and, in the same statement, reads everything that may stop
+# the post as the database says now (messaging.rules decides the same in room_access; the
+# invariant tests check the two agree): closed, dissolved, the sender's mute, whether the
+# sender coordinates a city of the program, whether they still take part in this room, and
+# how many adults supervise it. The UPDATE locks the room's row until commit, so messages are
+# committed in the order of their numbers; refusing afterwards rolls the number back.
+SEQ_SQL = """
+UPDATE messaging_room AS r SET last_seq = r.last_seq + 1 WHERE r.id = %s
+RETURNING r.last_seq, r.closed_at, r.dissolved_at,
+  (SELECT s.muted_until FROM messaging_roomstate AS s WHERE s.room_id = r.id AND s.user_id = %s),
+  EXISTS (
+    SELECT 1 FROM accounts_coordinatormembership AS cm
+    JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
+    WHERE pc.program_id = r.program_id AND cm.user_id = %s),
+  CASE r.kind
+    WHEN 'program' THEN EXISTS (
+      SELECT 1 FROM exchange_application AS a
+      WHERE a.program_id = r.program_id AND a.student_id = %s AND a.state IN (%s, %s))
+    WHEN 'coordinators' THEN FALSE
+    ELSE EXISTS (
+      SELECT 1 FROM messaging_room_applications AS ra
+      JOIN exchange_application AS a ON a.id = ra.application_id
+      WHERE ra.room_id = r.id AND a.student_id = %s AND a.state IN (%s, %s))
+  END,
+  (SELECT count(DISTINCT cm.user_id) FROM accounts_coordinatormembership AS cm
+    JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
+    WHERE pc.program_id = r.program_id)
+"""
 
 
-def _take_seq(
-    room_id: int, sender_id: int, membership: QuerySet | None
-) -> tuple[int, datetime | None, datetime | None, bool]:
-    """Number the next message of the room, in one statement that also locks the room's row
-    until commit (so messages are committed in the order of their numbers) and reads what may
-    stop the post: whether the room is closed, until when the sender is muted, and whether
-    `membership` (the sender's participating applications; None for a coordinator) still
-    holds, so a student who withdrew is refused at once. Raising afterwards rolls the number
-    back with the transaction, so numbers never skip."""
-    if membership is None:
-        member_sql, member_params = "TRUE", ()
-    else:
-        member_sql, member_params = membership.values("pk").query.sql_with_params()
-        member_sql = f"EXISTS ({member_sql})"
-    # member_sql is the ORM's own compiled SQL; every value in it is a parameter.
-    sql = SEQ_SQL + member_sql
+@dataclass(frozen=True)
+class Numbered:
+    seq: int
+    closed_at: datetime | None
+    dissolved_at: datetime | None
+    muted_until: datetime | None
+    coordinator: bool
+    participant: bool
+    adults: int
+
+
+def _take_seq(room_id: int, sender_id: int) -> Numbered | None:
+    states = [str(state) for state in PARTICIPATING]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [room_id, room_id, sender_id, *member_params])
-        return cursor.fetchone()
+        cursor.execute(
+            SEQ_SQL, [room_id, sender_id, sender_id, sender_id, *states, sender_id, *states]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    seq, closed_at, dissolved_at, muted_until, coordinator, participant, adults = row
+    # SQLite hands back text for timestamps and integers for booleans.
+    return Numbered(
+        seq=seq,
+        closed_at=_moment(closed_at),
+        dissolved_at=_moment(dissolved_at),
+        muted_until=_moment(muted_until),
+        coordinator=bool(coordinator),
+        participant=bool(participant),
+        adults=adults,
+    )
+
+
+def _moment(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(str(value))
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.utc)
 
 
 def _already_posted(room: Room, sender: User, client_id: uuid.UUID) -> Message | None:
@@ -159,31 +216,39 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         )
     try:
         with transaction.atomic():
-            # The role, checked in the numbering statement itself (one round trip less).
-            membership = None
-            role = COORDINATOR
-            if not coordinates_room(user=sender, room=room):
-                membership = participant_applications(user=sender, room=room)
-                if membership is None:
-                    raise ValidationError(
-                        _("You are not a member of this room."), code="not_member"
-                    )
-                role = PARTICIPANT
-            session_gate(room=room, role=role, now=timezone.now(), sender=sender)
-            seq, closed_at, muted_until, member = _take_seq(room.pk, sender.pk, membership)
-            if not member:
+            numbered = _take_seq(room.pk, sender.pk)
+            if numbered is None or not (numbered.coordinator or numbered.participant):
                 raise ValidationError(_("You are not a member of this room."), code="not_member")
+            role = COORDINATOR if numbered.coordinator else PARTICIPANT
             now = timezone.now()
-            if closed_at is not None and closed_at <= now:
+            if numbered.dissolved_at is not None:
+                raise ValidationError(
+                    _(
+                        "The published matching no longer has this pair or group: the room is "
+                        "read-only."
+                    ),
+                    code="dissolved",
+                )
+            if role == PARTICIPANT and numbered.adults < SUPERVISING_ADULTS:
+                if is_minor(sender):
+                    raise ValidationError(
+                        _("You are no longer a member of this room."), code="not_member"
+                    )
+                raise ValidationError(supervision_notice(room=room), code="unsupervised")
+            if numbered.closed_at is not None and numbered.closed_at <= now:
                 raise ValidationError(_("This room is closed."), code="closed")
-            if muted_until is not None and muted_until > now:
+            if numbered.muted_until is not None and numbered.muted_until > now:
                 raise ValidationError(
                     _("A coordinator muted you in this room until %(until)s.")
-                    % {"until": timezone.localtime(muted_until).strftime("%Y-%m-%d %H:%M")},
+                    % {
+                        "until": timezone.localtime(numbered.muted_until).strftime("%Y-%m-%d %H:%M")
+                    },
                     code="muted",
                 )
+            session_gate(room=room, role=role, now=now, sender=sender)
+            seq = numbered.seq
             masked: tuple[str, ...] = ()
-            if role != COORDINATOR and _is_minor(sender):
+            if role != COORDINATOR and is_minor(sender):
                 result = mask_contacts(body)
                 body, masked = result.text, result.kinds
             message = Message.objects.create(
@@ -218,8 +283,13 @@ def read_marker_set(*, room: Room, user: User, seq: int) -> RoomState:
 
 
 def _require_coordinator(room: Room, user: User) -> None:
-    if room_role(user=user, room=room) != COORDINATOR:
+    if not user.has_perm("messaging.moderate_room", room):
         raise ValidationError(_("Only the program’s coordinators moderate."), code="forbidden")
+
+
+def _can_read(user: User, room: Room) -> bool:
+    access = room_access(user=user, room_id=room.pk)
+    return access is not None and access.can_read
 
 
 @transaction.atomic
@@ -227,7 +297,7 @@ def report_create(*, message: Message, reporter: User, reason: str) -> Report:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Say what is wrong with this message."), code="empty")
-    if room_role(user=reporter, room=message.room) is None:
+    if not _can_read(reporter, message.room):
         raise ValidationError(_("You are not a member of this room."), code="not_member")
     report, created = Report.objects.get_or_create(
         message=message, reporter=reporter, defaults={"reason": reason[:500]}
@@ -259,6 +329,7 @@ def message_delete(*, message: Message, by: User, reason: str = "") -> Message:
     Report.objects.filter(message=message, resolved_at__isnull=True).update(
         resolved_at=message.deleted_at, resolved_by=by
     )
+    room_broadcast(message.room_id, deleted_event(message))
     return message
 
 
@@ -268,7 +339,8 @@ def member_mute(*, room: Room, user: User, until: datetime | None, by: User) -> 
     _require_coordinator(room, by)
     if until is not None and not timezone.now() < until <= timezone.now() + MUTE_MAX:
         raise ValidationError(_("Mute for up to seven days."), code="bad_until")
-    if room_role(user=user, room=room) is None:
+    access = room_access(user=user, room_id=room.pk)
+    if access is None or access.role is None:
         raise ValidationError(_("That person is not in this room."), code="not_member")
     state, _created = RoomState.objects.select_for_update().get_or_create(room=room, user=user)
     state.muted_until = until
@@ -280,6 +352,7 @@ def member_mute(*, room: Room, user: User, until: datetime | None, by: User) -> 
         target=user,
         detail=until.isoformat() if until else "",
     )
+    room_broadcast(room.pk, muted_event(room, user, until))
     return state
 
 
@@ -294,6 +367,7 @@ def room_close(*, room: Room, by: User, closed: bool = True) -> Room:
         actor=by,
         action=ModerationAction.Action.CLOSE if closed else ModerationAction.Action.REOPEN,
     )
+    room_broadcast(room.pk, room_event(room))
     return room
 
 
@@ -366,176 +440,40 @@ def session_gate(*, room: Room, role: str, now: datetime, sender: User | None = 
     raise ValidationError(message, code="session_not_live")
 
 
-def _program_window(program: Program) -> tuple[datetime, datetime]:
-    """From the first moment of the program's first day anywhere among its cities to the last
-    moment of its last day anywhere among them."""
-    zones = {
-        zoneinfo.ZoneInfo(zone)
-        for zone in program.program_cities.values_list("city__time_zone", flat=True)
-    } or {zoneinfo.ZoneInfo(settings.TIME_ZONE)}
-    first = min(datetime.combine(program.starts_on, time(0), tzinfo=zone) for zone in zones)
-    last = max(
-        datetime.combine(program.ends_on + timedelta(days=1), time(0), tzinfo=zone)
-        for zone in zones
-    )
-    return first, last
-
-
-def _lock_online_program(program: Program, by: User) -> Program:
-    # Locking the program serialises every schedule change of it, so two coordinators can't
-    # add overlapping sessions at the same moment.
-    program = Program.objects.select_for_update().get(pk=program.pk)
-    if program.kind != Program.Kind.ONLINE:
-        raise ValidationError(
-            _(
-                "Live sessions are for online exchanges. “%(title)s” is a mutual visit: its "
-                "participants meet in person, so it has no chat sessions to schedule."
-            )
-            % {"title": program.title},
-            code="not_online",
-        )
-    city_ids = set(program.program_cities.values_list("city_id", flat=True))
-    if not coordinator_city_ids(by) & city_ids:
-        raise ValidationError(
-            _("Only the program’s coordinators schedule its sessions."), code="forbidden"
-        )
-    return program
-
-
-def _require_not_started(session: LiveSession, now: datetime) -> None:
-    if session.starts_at <= now:
-        raise ValidationError(
-            _("“%(title)s” has already started: it can’t be moved or deleted any more.")
-            % {"title": session.title},
-            code="started",
-        )
-
-
-def _validate_session(
-    *,
-    program: Program,
-    title: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    now: datetime,
-    zone: str,
-    session: LiveSession | None = None,
-) -> None:
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise ValueError("Session times must be aware datetimes.")
-    errors: dict[str, list[str]] = {}
-    if not title:
-        errors.setdefault("title", []).append(_("Give the session a title."))
-    if starts_at <= now:
-        errors.setdefault("starts_at", []).append(_("A session must start in the future."))
-    if ends_at <= starts_at:
-        errors.setdefault("ends_at", []).append(_("A session must end after it starts."))
-    elif ends_at - starts_at > SESSION_MAX:
-        errors.setdefault("ends_at", []).append(
-            _("A session lasts at most %(hours)d hours.")
-            % {"hours": SESSION_MAX.total_seconds() // 3600}
-        )
-    first, last = _program_window(program)
-    if starts_at < first or ends_at > last:
-        errors.setdefault(NON_FIELD_ERRORS, []).append(
-            _("Sessions take place during the program, from %(start)s to %(end)s.")
-            % {"start": program.starts_on.isoformat(), "end": program.ends_on.isoformat()}
-        )
-    if not errors:
-        overlapping = (
-            LiveSession.objects.filter(
-                program=program, starts_at__lt=ends_at, ends_at__gt=starts_at
-            )
-            .exclude(pk=session.pk if session else None)
-            .order_by("starts_at")
-            .first()
-        )
-        if overlapping is not None:
-            errors.setdefault(NON_FIELD_ERRORS, []).append(
-                _("This overlaps “%(title)s”, from %(start)s to %(end)s.")
-                % {
-                    "title": overlapping.title,
-                    "start": local_label(overlapping.starts_at, zone),
-                    "end": local_label(overlapping.ends_at, zone),
-                }
-            )
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def session_create(
-    *,
-    program: Program,
-    title: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    by: User,
-    now: datetime | None = None,
-) -> LiveSession:
-    """Schedule a live session of an online program, inside its dates, overlapping no other."""
-    now = now or timezone.now()
-    program = _lock_online_program(program, by)
-    title = title.strip()
-    _validate_session(
-        program=program,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        now=now,
-        zone=coordinator_time_zone(user=by, program=program),
-    )
-    return LiveSession.objects.create(
-        program=program, title=title[:200], starts_at=starts_at, ends_at=ends_at, created_by=by
-    )
-
-
-@transaction.atomic
-def session_update(
-    *,
-    session: LiveSession,
-    title: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    by: User,
-    now: datetime | None = None,
-) -> LiveSession:
-    """Rename or move a session. A session that has started keeps its times: attendance
-    was counted against them. Its title may still be corrected."""
-    now = now or timezone.now()
-    program = _lock_online_program(session.program, by)
-    session = LiveSession.objects.get(pk=session.pk)
-    title = title.strip()
-    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
-        _require_not_started(session, now)
-        _validate_session(
-            program=program,
-            title=title,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            now=now,
-            zone=coordinator_time_zone(user=by, program=program),
-            session=session,
-        )
-    elif not title:
-        raise ValidationError({"title": [_("Give the session a title.")]})
-    session.title = title[:200]
-    session.starts_at, session.ends_at = starts_at, ends_at
-    session.save(update_fields=["title", "starts_at", "ends_at"])
-    return session
-
-
-@transaction.atomic
-def session_delete(*, session: LiveSession, by: User, now: datetime | None = None) -> None:
-    """Remove a session that has not started yet (one that has carries attendance)."""
-    now = now or timezone.now()
-    _lock_online_program(session.program, by)
-    session = LiveSession.objects.get(pk=session.pk)
-    _require_not_started(session, now)
-    session.delete()
-
-
 # --- Attendance --------------------------------------------------------------------------
+
+
+# --- Purging old chats -------------------------------------------------------------------
+
+
+def messages_purge(*, today: date) -> int:
+    """Delete every message of the programs that ended more than CHAT_RETENTION_DAYS before
+    `today`, and blank the message text the moderation trail kept. Returns how many messages
+    were deleted.
+
+    The moderation rows stay (who muted, deleted or closed what, and when, stays audited), and
+    each room's last_seq stays, so message numbers never start again from 1.
+    """
+    cutoff = today - timedelta(days=settings.CHAT_RETENTION_DAYS)
+    programs = Program.objects.filter(ends_on__lt=cutoff)
+    messages = Message.objects.filter(room__program__in=programs)
+    deleted = 0
+    while batch := list(messages.values_list("pk", flat=True)[:PURGE_BATCH]):
+        # Batches keep each transaction (and the rows the delete loads) small.
+        with transaction.atomic():
+            Message.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+    # A deletion keeps the message's text and a resolved report keeps the reporter's words;
+    # a mute keeps only its end date, which is no message text.
+    ModerationAction.objects.filter(room__program__in=programs).exclude(
+        action__in=[ModerationAction.Action.MUTE, ModerationAction.Action.UNMUTE]
+    ).exclude(detail="").update(detail="")
+    return deleted
+
+
+# Attendance is marked on connect and then once a minute per socket; a longer silence than
+# this means the person left, and the time in between does not count.
+PRESENCE_GAP = timedelta(seconds=90)
 
 
 def attendance_mark(*, room_id: int, user_id: int, at: datetime) -> bool:
@@ -631,78 +569,3 @@ def attendance_mark(*, room_id: int, user_id: int, at: datetime) -> bool:
         if updated:
             return True
     return True
-
-
-@transaction.atomic
-def attendance_set(
-    *,
-    session: LiveSession,
-    application: Application,
-    attended: bool | None,
-    by: User,
-    now: datetime | None = None,
-) -> Attendance:
-    """A coordinator of the participant's city corrects their attendance of a session:
-    True or False overrides what was counted, None goes back to the count. Audited."""
-    now = now or timezone.now()
-    application = Application.objects.select_related("student").get(pk=application.pk)
-    if application.program_id != session.program_id or application.state not in PARTICIPATING:
-        raise ValidationError(
-            _("%(name)s does not take part in this program.")
-            % {"name": application.student.display_name},
-            code="not_participant",
-        )
-    if application.city_id not in coordinator_city_ids(by):
-        raise ValidationError(
-            _("Only coordinators of the participant’s city correct their attendance."),
-            code="forbidden",
-        )
-    if session.starts_at > now:
-        raise ValidationError(
-            _("“%(title)s” hasn’t started yet.") % {"title": session.title}, code="not_started"
-        )
-    attendance, _created = Attendance.objects.select_for_update().get_or_create(
-        session=session, application=application
-    )
-    attendance.attended = attended
-    attendance.marked_by = by
-    attendance.marked_at = now
-    attendance.save(update_fields=["attended", "marked_by", "marked_at"])
-    outcome = {True: "attended", False: "absent", None: "as counted"}[attended]
-    audit(
-        action=AuditEntry.Action.ATTENDANCE_SET,
-        by=by,
-        program_id=session.program_id,
-        city_ids=[application.city_id],
-        application_id=application.pk,
-        detail=f"{session.title} ({session.starts_at:%Y-%m-%d %H:%M} UTC): {outcome}",
-    )
-    return attendance
-
-
-# --- Purging old chats -------------------------------------------------------------------
-
-
-def messages_purge(*, today: date) -> int:
-    """Delete every message of the programs that ended more than CHAT_RETENTION_DAYS before
-    `today`, and blank the message text the moderation trail kept. Returns how many messages
-    were deleted.
-
-    The moderation rows stay (who muted, deleted or closed what, and when, stays audited), and
-    each room's last_seq stays, so message numbers never start again from 1.
-    """
-    cutoff = today - timedelta(days=settings.CHAT_RETENTION_DAYS)
-    programs = Program.objects.filter(ends_on__lt=cutoff)
-    messages = Message.objects.filter(room__program__in=programs)
-    deleted = 0
-    while batch := list(messages.values_list("pk", flat=True)[:PURGE_BATCH]):
-        # Batches keep each transaction (and the rows the delete loads) small.
-        with transaction.atomic():
-            Message.objects.filter(pk__in=batch).delete()
-        deleted += len(batch)
-    # A deletion keeps the message's text and a resolved report keeps the reporter's words;
-    # a mute keeps only its end date, which is no message text.
-    ModerationAction.objects.filter(room__program__in=programs).exclude(
-        action__in=[ModerationAction.Action.MUTE, ModerationAction.Action.UNMUTE]
-    ).exclude(detail="").update(detail="")
-    return deleted

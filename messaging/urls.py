@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging import moderation_views, session_views, views
+from messaging import moderation_views, views
 
 app_name = "messaging"
 
@@ -49,22 +49,5 @@ urlpatterns = [
         moderation_views.moderation_room,
         {"closed": False},
         name="moderation_reopen",
-    ),
-    # Coordinators: an online program's live sessions and their attendance.
-    path("coordinate/programs/<int:pk>/sessions/", session_views.program_sessions, name="sessions"),
-    path(
-        "coordinate/programs/<int:pk>/sessions/<int:session_pk>/",
-        session_views.session_edit,
-        name="session_edit",
-    ),
-    path(
-        "coordinate/programs/<int:pk>/sessions/<int:session_pk>/delete/",
-        session_views.session_delete,
-        name="session_delete",
-    ),
-    path(
-        "coordinate/programs/<int:pk>/sessions/<int:session_pk>/attendance/<int:application_pk>/",
-        session_views.attendance_correct,
-        name="attendance_correct",
     ),
 ]

@@ -1,5 +1,5 @@
 """Thin doors into chat. The live part is the WebSocket consumer; these are plain HTTP: the
-rooms API, and the coordinators' live sessions and attendance of an online program."""
+rooms API, a room's history and the chat page. Who may read what is messaging.rules."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -12,14 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from messaging.events import message_event
-from messaging.models import MESSAGE_MAX, Room
+from messaging.models import MESSAGE_MAX
+from messaging.rules import COORDINATOR, RoomAccess, readable_rooms, room_access
 from messaging.selectors import (
-    COORDINATOR,
     room_history_page,
     room_last_read_seq,
     room_list_for_user,
-    room_role,
-    rooms_for_user,
+    room_notice,
+    supervision_notice,
 )
 from messaging.services import room_is_open
 
@@ -41,14 +41,14 @@ def _ws_url(request, room_id: int) -> str:
     return f"{scheme}://{request.get_host()}/ws/rooms/{room_id}/"
 
 
-def _member_room(user, room_id: int) -> tuple[Room, str] | None:
-    """The room and the user's role in it, or None when it doesn't exist or isn't theirs:
-    the two look the same from outside."""
-    room = Room.objects.select_related("program").filter(pk=room_id).first()
-    if room is None:
+def _member_room(user, room_id: int) -> RoomAccess | None:
+    """The user's access to the room, or None when it doesn't exist or isn't theirs: the two
+    look the same from outside. A member who may not read it now (a minor in a room short of
+    two adults) gets the access back, with can_read False."""
+    access = room_access(user=user, room_id=room_id)
+    if access is None or access.role is None or (access.dissolved and access.role != COORDINATOR):
         return None
-    role = room_role(user=user, room=room)
-    return (room, role) if role is not None else None
+    return access
 
 
 @require_GET
@@ -59,7 +59,7 @@ def rooms_api(request):
     return JsonResponse(
         [
             {"id": room.pk, "name": room.name, "ws_url": _ws_url(request, room.pk)}
-            for room in rooms_for_user(user=request.user)
+            for room in readable_rooms(user=request.user)
         ],
         safe=False,
     )
@@ -87,10 +87,12 @@ def room_messages_api(request, room_id: int):
     the socket sends it; `has_more` says whether older ones remain."""
     if not request.user.is_authenticated:
         return _not_authenticated()
-    member = _member_room(request.user, room_id)
-    if member is None:
+    access = _member_room(request.user, room_id)
+    if access is None:
         return _error("not_found", _("No such room."), status=404)
-    room, _role = member
+    if not access.can_read:
+        return _error("unsupervised", supervision_notice(room=access.room), status=403)
+    room = access.room
     try:
         before = _whole_number(request.GET.get("before"), "before")
         limit = _whole_number(request.GET.get("limit"), "limit", maximum=HISTORY_PAGE_MAX)
@@ -154,17 +156,18 @@ def chat_strings() -> dict[str, str]:
 def room(request, room_id: int):
     """The chat page. A room that isn't the user's is a 404: whether it exists is not theirs
     to know."""
-    member = _member_room(request.user, room_id)
-    if member is None:
+    access = _member_room(request.user, room_id)
+    if access is None:
         raise Http404
-    room, role = member
+    room, role = access.room, access.role
+    notice = room_notice(access)
     config = {
         "room": room.pk,
         "ws_url": _ws_url(request, room.pk),
         "history_url": reverse("messaging:room_messages_api", args=[room.pk]),
         "me": {"id": request.user.pk, "name": request.user.display_name},
         "coordinator": role == COORDINATOR,
-        "closed": not room_is_open(room),
+        "closed": not room_is_open(room) or not access.can_post,
         "last_read": room_last_read_seq(room=room, user=request.user),
         "language": get_language(),
         "time_zone": timezone.get_current_timezone_name(),
@@ -174,5 +177,13 @@ def room(request, room_id: int):
     return render(
         request,
         "messaging/room.html",
-        {"room": room, "role": role, "chat_config": config, "chat_strings": chat_strings()},
+        {
+            "room": room,
+            "role": role,
+            "access": access,
+            "notice": notice,
+            "room_closed": not room_is_open(room),
+            "chat_config": config,
+            "chat_strings": chat_strings(),
+        },
     )

@@ -7,15 +7,8 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
-from exchange.models import (
-    Application,
-    City,
-    Language,
-    Partnership,
-    Program,
-    ProgramCity,
-    Theme,
-)
+from core.models import City, Language, Partnership, Theme
+from exchange.models import Application, Program, ProgramCity
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from exchange.forms import LanguageLevelsMixin
-from exchange.models import Application, Diet, Language, Theme
+from core.forms import LanguageLevelsMixin
+from core.models import Language, Theme
+from exchange.models import Application, Diet
 from exchange.services.applications import (
     AVAILABILITY_MAX,
     MOTIVATION_MAX,

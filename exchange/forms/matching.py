@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchange.forms.programs import TimeInput
+from core.forms import TimeInput
 from exchange.models import Matching
 from exchange.services.matching import MatchingSettings
 

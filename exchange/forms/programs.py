@@ -3,29 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models import City, Language, Program, Theme
+from core.forms import DateInput, DateTimeInput
+from core.models import City, Language, Theme
+from exchange.models import Program
 from exchange.services.programs import ProgramData
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ProgramForm(forms.Form):

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models import Application, City, Language, RequiredDocument, RubricCriterion
+from core.models import City, Language
+from exchange.models import Application, RequiredDocument, RubricCriterion
 from exchange.models.review import MAX_SCORE, MIN_SCORE
 from exchange.selectors.applications import SORTS, QueueFilters
 from exchange.services.review import CriterionData

@@ -1,7 +1,8 @@
-"""The core domain's data, one module per part: the network, programs, applications, review,
-matching, certificates."""
+"""The exchange's data, one module per part: programs, applications, review, matching,
+certificates. Cities, languages and themes are the shared vocabulary in `core.models`."""
 
 from exchange.models.applications import (
+    PARTICIPATING,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -19,30 +20,28 @@ from exchange.models.matching import (
     MatchLeftover,
     MatchMember,
 )
-from exchange.models.network import City, Country, Language, LanguageLevel, Partnership, Theme
 from exchange.models.programs import Program, ProgramCity
 from exchange.models.review import Review, ReviewComment, ReviewScore, RubricCriterion
+from exchange.models.sessions import Attendance, LiveSession
 
 __all__ = [
+    "PARTICIPATING",
     "Application",
     "ApplicationDocument",
     "ApplicationEvent",
     "ApplicationLanguage",
+    "Attendance",
     "AuditEntry",
     "Certificate",
     "CertificateBatch",
-    "City",
     "CityBranding",
-    "Country",
     "Diet",
-    "Language",
-    "LanguageLevel",
+    "LiveSession",
     "MatchApproval",
     "MatchGroup",
     "MatchLeftover",
     "MatchMember",
     "Matching",
-    "Partnership",
     "Program",
     "ProgramCity",
     "Reminder",
@@ -51,5 +50,4 @@ __all__ = [
     "ReviewComment",
     "ReviewScore",
     "RubricCriterion",
-    "Theme",
 ]

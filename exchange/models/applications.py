@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models.network import City, Language, LanguageLevel, Theme
+from core.models import City, Language, LanguageLevel, Theme
 from exchange.models.programs import Program
 
 
@@ -135,6 +135,10 @@ class Application(models.Model):
         return [str(Diet(key).label) for key in self.diets_offered if key in Diet.values]
 
 
+# The states of someone taking part: in the rooms, in the attendance, on the certificate list.
+PARTICIPATING = (Application.State.CONFIRMED, Application.State.COMPLETED)
+
+
 class ApplicationLanguage(models.Model):
     """A language the applicant speaks, with a level (the same scale as the profile)."""
 
@@ -250,6 +254,7 @@ class AuditEntry(models.Model):
         CERTIFICATE_REVOKE = "certificate-revoke", _("Revoked a certificate")
         CERTIFICATE_REISSUE = "certificate-reissue", _("Reissued a certificate")
         ATTENDANCE_SET = "attendance-set", _("Corrected a session attendance")
+        PLACES_CHANGE = "places-change", _("Changed a city’s places")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import City
 from exchange.models.applications import Application
-from exchange.models.network import City
 from exchange.models.programs import Program
 
 # Hard and soft time limits (seconds) of the Celery tasks that render certificates

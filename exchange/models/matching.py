@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import City
 from exchange.models.applications import Application
-from exchange.models.network import City
 from exchange.models.programs import Program
 
 

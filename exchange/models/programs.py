@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models.network import City, Language, Theme
+from core.models import City, Language, Theme
 
 
 class Program(models.Model):

@@ -5,8 +5,9 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from exchange.models import Application, Certificate, CertificateBatch, City, Program
-from messaging.selectors import AttendanceProgress, attendance_progress
+from core.models import City
+from exchange.models import Application, Certificate, CertificateBatch, Program
+from exchange.selectors.sessions import AttendanceProgress, attendance_progress
 
 State = Application.State
 

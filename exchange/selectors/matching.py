@@ -10,17 +10,15 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.models import City, Language, Theme
 from exchange.models import (
     Application,
     ApplicationLanguage,
-    City,
-    Language,
     MatchGroup,
     Matching,
     MatchLeftover,
     MatchMember,
     Program,
-    Theme,
 )
 
 State = Application.State

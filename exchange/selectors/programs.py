@@ -1,15 +1,17 @@
 """Reads. Each returns what a page needs in a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Expression, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
-from exchange.models import City, Partnership, Program, ProgramCity
+from core.models import City, Partnership
+from exchange.models import Program, ProgramCity
 
 
 def _program_base() -> QuerySet[Program]:
@@ -123,3 +125,26 @@ def partner_city_ids(*, city_ids: frozenset[int]) -> set[int]:
         status=Partnership.Status.ACTIVE,
     ).values_list("city_a_id", "city_b_id")
     return {city for pair in rows for city in pair} - set(city_ids)
+
+
+# Figures an app above the exchange adds to each program on the coordinators' pages, as
+# {name: a function giving a query expression on Program}. The chat registers
+# "open_reports" (messaging.apps); the exchange never imports it.
+COORDINATOR_PROGRAM_FIGURES: dict[str, Callable[[], Expression]] = {}
+
+
+def with_coordinator_figures(programs: QuerySet[Program]) -> QuerySet[Program]:
+    """The programs, each annotated with every registered figure, in the same query."""
+    return programs.annotate(**{name: make() for name, make in COORDINATOR_PROGRAM_FIGURES.items()})
+
+
+def coordinator_figures(*, program: Program) -> dict[str, object]:
+    """The registered figures of one program, in one query (none when nothing registered)."""
+    if not COORDINATOR_PROGRAM_FIGURES:
+        return {}
+    row = (
+        with_coordinator_figures(Program.objects.filter(pk=program.pk))
+        .values(*COORDINATOR_PROGRAM_FIGURES)
+        .first()
+    )
+    return row or {}

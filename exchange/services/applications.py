@@ -20,8 +20,9 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.selectors import consent_is_given
+from core.mail import build_templated_email, send_batch
+from core.models import Language, Theme
 from exchange.audit import audit
-from exchange.mail import build_templated_email, send_batch
 from exchange.models import (
     Application,
     ApplicationDocument,
@@ -29,18 +30,17 @@ from exchange.models import (
     ApplicationLanguage,
     AuditEntry,
     Diet,
-    Language,
     Program,
     ProgramCity,
     Reminder,
     RequiredDocument,
-    Theme,
 )
 from exchange.services.certificates import (
     attendance_shortfall,
     attendance_shortfall_error,
     certificate_issue_on_completion,
 )
+from exchange.signals import application_state_changed
 from exchange.uploads import clean_upload
 
 State = Application.State
@@ -140,6 +140,9 @@ def _transition(
     application.save(update_fields=fields)
     event = ApplicationEvent.objects.create(
         application=application, actor=by, from_state=old_state, to_state=new_state, reason=reason
+    )
+    application_state_changed.send(
+        sender=Application, application=application, old_state=old_state, new_state=new_state
     )
     if notify and new_state in NOTIFY_STATES:
         _notify_after_commit([event.pk])

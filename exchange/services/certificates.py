@@ -32,20 +32,20 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
+from core.models import City
 from exchange.audit import audit
 from exchange.models import (
     Application,
     AuditEntry,
     Certificate,
     CertificateBatch,
-    City,
     CityBranding,
     Program,
 )
 from exchange.pdf import join_pdfs, qr_svg, render_pdf
 from exchange.rules import program_city_ids
+from exchange.selectors.sessions import AttendanceProgress, attendance_progress
 from exchange.uploads import IMAGE_TYPES, clean_upload
-from messaging.selectors import AttendanceProgress, attendance_progress
 
 State = Application.State
 logger = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 import matching as engine
 from accounts.models import User
+from core.mail import build_templated_email, send_batch
 from exchange.audit import audit
-from exchange.mail import build_templated_email, send_batch
 from exchange.models import (
     Application,
     ApplicationLanguage,
@@ -31,7 +31,7 @@ from exchange.models import (
     MatchMember,
     Program,
 )
-from messaging.services import rooms_sync
+from exchange.signals import matching_published
 
 State = Application.State
 MATCHED_STATES = [State.CONFIRMED]
@@ -552,8 +552,8 @@ def matching_publish(*, program: Program, by: User) -> Matching:
     matching.status = Matching.Status.PUBLISHED
     matching.published_at = timezone.now()
     matching.save(update_fields=["status", "published_at", "updated_at"])
-    # The pairs and groups get their chat rooms now; history in earlier rooms stays.
-    rooms_sync(program=program)
+    # The chat gives the pairs and groups their rooms now (messaging.receivers).
+    matching_published.send(sender=Matching, program=program)
     audit(
         action=AuditEntry.Action.MATCHING_PUBLISH,
         by=by,

@@ -5,19 +5,18 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.rules import coordinator_city_ids
-from exchange.models import (
-    City,
-    Language,
-    Program,
-    ProgramCity,
-    Theme,
-)
+from accounts.rules import SUPERVISING_ADULTS, coordinator_city_ids
+from core.models import City, Language, Theme
+from exchange.audit import audit
+from exchange.models import Application, AuditEntry, Program, ProgramCity
 from exchange.selectors.programs import partner_city_ids
+from exchange.services.applications import HOLDS_PLACE
+from exchange.signals import program_cities_changed
 
 MAX_PLACES = 500
 
@@ -96,6 +95,65 @@ def _validate_program(
         raise ValidationError(errors)
 
 
+def _check_places(*, program: Program, data: ProgramData, by: User) -> list[tuple]:
+    """Places belong to their city: on an existing program, a city's places are changed only
+    by that city's coordinators, never below the places its applicants hold, and a city is
+    taken out of the program only by its own coordinators. Returns the changes to audit as
+    (city, old, new), new None for a city taken out and old None for a city added."""
+    mine = coordinator_city_ids(by)
+    current = {pc.city: pc.quota for pc in program.program_cities.select_related("city")}
+    held = dict(
+        Application.objects.filter(program=program, state__in=HOLDS_PLACE)
+        .values_list("city_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    errors = []
+    changes = []
+    for city, old in sorted(current.items(), key=lambda item: item[0].name_en):
+        new = data.quotas.get(city)
+        if new == old:
+            continue
+        if city.pk not in mine:
+            errors.append(
+                _(
+                    "Only the coordinators of %(city)s change its places or take it out of "
+                    "the program."
+                )
+                % {"city": city.name_en}
+            )
+        elif new is not None and new < held.get(city.pk, 0):
+            errors.append(
+                _("%(city)s can’t offer fewer places than its applicants hold (%(held)d).")
+                % {"city": city.name_en, "held": held[city.pk]}
+            )
+        elif new is None and held.get(city.pk, 0):
+            errors.append(
+                _("%(city)s can’t leave the program while its applicants hold places (%(held)d).")
+                % {"city": city.name_en, "held": held[city.pk]}
+            )
+        changes.append((city, old, new))
+    if errors:
+        raise ValidationError({"cities": errors}, code="forbidden")
+    for city, new in data.quotas.items():
+        if city not in current:
+            changes.append((city, None, new))
+    return changes
+
+
+def _audit_places(*, program: Program, changes: list[tuple], by: User) -> None:
+    """Every city of the program sees every change of places, old and new."""
+    city_ids = [pc.city_id for pc in program.program_cities.all()] + [c.pk for c, _o, _n in changes]
+    for city, old, new in changes:
+        audit(
+            action=AuditEntry.Action.PLACES_CHANGE,
+            by=by,
+            program_id=program.pk,
+            city_ids=city_ids,
+            detail=f"{city.name_en}: {'–' if old is None else old} → {'–' if new is None else new}",
+        )
+
+
 def _write_program(*, program: Program, data: ProgramData) -> Program:
     for field in (
         "kind",
@@ -134,6 +192,7 @@ def program_update(*, program: Program, data: ProgramData, by: User) -> Program:
     program = Program.objects.select_for_update().get(pk=program.pk)
     taking_part = frozenset(program.program_cities.values_list("city_id", flat=True))
     _validate_program(data=data, by=by, taking_part=taking_part)
+    changes = _check_places(program=program, data=data, by=by)
     if data.kind != Program.Kind.ONLINE and program.live_sessions.exists():
         raise ValidationError(
             {
@@ -145,7 +204,11 @@ def program_update(*, program: Program, data: ProgramData, by: User) -> Program:
                 ]
             }
         )
-    return _write_program(program=program, data=data)
+    _audit_places(program=program, changes=changes, by=by)
+    program = _write_program(program=program, data=data)
+    if any(old is None or new is None for _city, old, new in changes):
+        program_cities_changed.send(sender=Program, program=program)
+    return program
 
 
 PROGRAM_TRANSITIONS: dict[str, set[str]] = {
@@ -173,6 +236,39 @@ def program_set_status(*, program: Program, status: str, by: User) -> Program:
         raise ValidationError(
             _("The application deadline has passed. Move it later before opening the program.")
         )
+    if status == Program.Status.OPEN:
+        _require_supervision(program)
     program.status = status
     program.save(update_fields=["status", "updated_at"])
     return program
+
+
+def _require_supervision(program: Program) -> None:
+    """Two adults or none: a program opens for applications only when every city taking part
+    has at least one coordinator, and at least SUPERVISING_ADULTS coordinators in all, so
+    that no room of it will ever hold a minor with a single adult."""
+    cities = list(
+        City.objects.filter(program_cities__program=program)
+        .annotate(coordinators=Count("coordinator_memberships"))
+        .order_by("name_en")
+    )
+    missing = [city.name_en for city in cities if not city.coordinators]
+    if missing:
+        raise ValidationError(
+            _(
+                "Every city taking part needs a coordinator before the program opens. None yet: "
+                "%(cities)s."
+            )
+            % {"cities": ", ".join(missing)},
+            code="unsupervised",
+        )
+    adults = User.objects.filter(coordinator_memberships__city__in=cities).distinct().count()
+    if adults < SUPERVISING_ADULTS:
+        raise ValidationError(
+            _(
+                "A program opens with at least %(n)d coordinators among its cities, so that two "
+                "adults look after every chat room. It has %(have)d."
+            )
+            % {"n": SUPERVISING_ADULTS, "have": adults},
+            code="unsupervised",
+        )

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from exchange.forms import add_validation_error
+from core.forms import add_validation_error
+from core.models import Language
 from exchange.forms.applications import ApplicationForm, DocumentForm, WithdrawForm
-from exchange.models import Application, ApplicationDocument, Language, RequiredDocument
+from exchange.models import Application, ApplicationDocument, RequiredDocument
 from exchange.selectors import programs as program_selectors
 from exchange.selectors.applications import student_applications
 from exchange.selectors.certificates import valid_certificate_for
 from exchange.selectors.matching import published_match_for
+from exchange.selectors.sessions import participant_schedule
 from exchange.services import applications as services
-from messaging.selectors import participant_schedule
 
 State = Application.State
 

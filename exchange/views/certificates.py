@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from exchange.forms import add_validation_error
+from core.forms import add_validation_error
+from core.models import City
 from exchange.forms.certificates import CertificateBatchForm, CityBrandingForm, RevokeForm
-from exchange.models import Application, CertificateBatch, City, CityBranding, Program
+from exchange.models import Application, CertificateBatch, CityBranding, Program
 from exchange.selectors import certificates as selectors
 from exchange.services import certificates as services
 from exchange.views.review import _my_cities, _program

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
-from exchange.forms import add_validation_error
+from core.forms import add_validation_error
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
 from exchange.selectors.matching import matching_page

@@ -12,16 +12,16 @@ from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
 from accounts.selectors import user_has_two_factor
-from exchange.forms import add_validation_error
+from core.forms import add_validation_error
+from core.models import City
 from exchange.forms.programs import (
     ProgramFilterForm,
     ProgramForm,
     ProgramStatusForm,
 )
-from exchange.models import Application, City, Program
+from exchange.models import Application, Program
 from exchange.selectors import programs as selectors
 from exchange.services import programs as services
-from messaging.selectors import open_report_count, programs_with_open_reports
 
 
 def home(request):
@@ -108,7 +108,7 @@ def program_detail(request, pk: int):
             "taking_applications": program.status == Program.Status.OPEN
             and program.applications_open <= timezone.now() < program.applications_close,
             "can_edit": can_edit,
-            "open_reports": open_report_count(program=program) if can_edit else 0,
+            "figures": selectors.coordinator_figures(program=program) if can_edit else {},
             "student_age": age,
             "status_form": ProgramStatusForm(),
             "next_statuses": [
@@ -126,7 +126,7 @@ def coordinator_dashboard(request):
         request,
         "exchange/coordinator_dashboard.html",
         {
-            "programs": programs_with_open_reports(
+            "programs": selectors.with_coordinator_figures(
                 selectors.program_list_for_coordinator(user=request.user)
             ),
             "my_cities": my_cities,

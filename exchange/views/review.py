@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
+from core.forms import add_validation_error
+from core.models import City
 from exchange import exports
-from exchange.forms import add_validation_error
 from exchange.forms.review import (
     BulkActionForm,
     CommentForm,
@@ -29,7 +30,7 @@ from exchange.forms.review import (
     RequiredDocumentsForm,
     ReviewForm,
 )
-from exchange.models import Application, City, Program
+from exchange.models import Application, Program
 from exchange.selectors import applications as selectors
 from exchange.selectors.applications import QueueFilters
 from exchange.services import applications as services

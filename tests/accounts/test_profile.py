@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import SpokenLanguage, User
-from exchange.models import Theme
+from core.models import Theme
 from tests import factories
 
 # Every test here touches the database, including those that reach it through

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from exchange.models import Program, Theme
+from core.models import Theme
+from exchange.models import Program
 from tests import factories
 
 pytestmark = pytest.mark.e2e

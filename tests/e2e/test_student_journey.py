@@ -7,7 +7,8 @@ from allauth.account.models import EmailAddress
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from exchange.models import Program, Theme
+from core.models import Theme
+from exchange.models import Program
 from tests import factories
 from tests.e2e.conftest import htmx_swap, scripts_ready, verification_path
 

@@ -6,11 +6,10 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from exchange.models import Application, Certificate, Program
+from exchange.models import Application, Certificate, LiveSession, Program
+from exchange.selectors.sessions import AttendanceProgress
 from exchange.services import applications as application_services
 from exchange.services import certificates as services
-from messaging.models import LiveSession
-from messaging.selectors import AttendanceProgress
 from tests import factories
 from tests.messaging.online import online_program, participant, utc
 

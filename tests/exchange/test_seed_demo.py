@@ -8,10 +8,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from exchange import demo_data
+from demo import demo_data
 from exchange.models import Application, Certificate, Matching, Program
 from messaging.models import Message, Room
-from messaging.selectors import room_role
+from messaging.rules import room_role
 from tests.exchange.test_pdf import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db

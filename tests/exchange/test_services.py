@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from exchange.models import Language, Program, ProgramCity, Theme
+from core.models import Language, Theme
+from exchange.models import Program, ProgramCity
 from exchange.services import programs as services
 from exchange.services.programs import ProgramData
 from tests import factories

@@ -6,7 +6,8 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from exchange.models import Program, ProgramCity, Theme
+from core.models import Theme
+from exchange.models import Program, ProgramCity
 from tests import factories
 
 # Every test here touches the database, including those that reach it through

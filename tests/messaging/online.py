@@ -7,9 +7,9 @@ explicitly, so nothing depends on the clock; pages that read the clock get sessi
 
 from datetime import UTC, date, datetime
 
-from exchange.models import Application, City, Program
-from messaging import services
-from messaging.models import LiveSession
+from core.models import City
+from exchange.models import Application, LiveSession, Program
+from exchange.services import sessions as session_services
 from tests import factories
 
 STARTS_ON = date(2030, 10, 21)
@@ -76,7 +76,7 @@ def participant(program: Program, city: City, email: str, *, state="confirmed", 
 def schedule(
     program: Program, by, starts_at: datetime, ends_at: datetime, title: str = "Session"
 ) -> LiveSession:
-    return services.session_create(
+    return session_services.session_create(
         program=program, title=title, starts_at=starts_at, ends_at=ends_at, by=by, now=LONG_AGO
     )
 

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from exchange.asgi import application
-from exchange.models import AuditEntry
+from exchange.models import Attendance, AuditEntry, LiveSession
+from exchange.selectors.sessions import attendance_grid
+from exchange.services import sessions as session_services
 from messaging import services
-from messaging.models import Attendance, LiveSession, Room
-from messaging.selectors import attendance_grid
+from messaging.models import Room
 from tests.exchange.test_views import login_redirect, sign_in
 from tests.messaging.online import attending, online_program, participant, schedule, utc
 from tests.messaging.sockets import next_frame, run_chat
@@ -206,7 +207,7 @@ def test_attended_from_half_the_session(session, rooms, alice, alice_online):
 def test_attendance_set_overrides_what_was_counted_and_is_audited(session, alice_online, carol):
     Attendance.objects.create(session=session, application=alice_online, seconds_present=120)
 
-    services.attendance_set(
+    session_services.attendance_set(
         session=session, application=alice_online, attended=True, by=carol, now=END
     )
 
@@ -227,11 +228,11 @@ def test_attendance_set_overrides_what_was_counted_and_is_audited(session, alice
 def test_attendance_set_absent_and_back_to_the_count(session, alice_online, carol):
     Attendance.objects.create(session=session, application=alice_online, seconds_present=3000)
 
-    services.attendance_set(
+    session_services.attendance_set(
         session=session, application=alice_online, attended=False, by=carol, now=END
     )
     absent = attending(alice_online)
-    services.attendance_set(
+    session_services.attendance_set(
         session=session, application=alice_online, attended=None, by=carol, now=END
     )
 
@@ -246,7 +247,7 @@ def test_attendance_set_absent_and_back_to_the_count(session, alice_online, caro
 def test_attendance_set_for_someone_never_seen_then_they_connect(
     session, rooms, alice, alice_online, carol
 ):
-    services.attendance_set(
+    session_services.attendance_set(
         session=session, application=alice_online, attended=True, by=carol, now=START
     )
 
@@ -262,7 +263,7 @@ def test_attendance_set_for_someone_never_seen_then_they_connect(
 
 def test_attendance_set_by_a_partner_city_coordinator_is_refused(session, alice_online, bob):
     with pytest.raises(ValidationError) as error:
-        services.attendance_set(
+        session_services.attendance_set(
             session=session, application=alice_online, attended=True, by=bob, now=END
         )
 
@@ -275,7 +276,7 @@ def test_attendance_set_by_a_partner_city_coordinator_is_refused(session, alice_
 
 def test_attendance_set_before_the_session_starts_is_refused(session, alice_online, carol):
     with pytest.raises(ValidationError) as error:
-        services.attendance_set(
+        session_services.attendance_set(
             session=session, application=alice_online, attended=True, by=carol, now=at(-1)
         )
 
@@ -285,7 +286,7 @@ def test_attendance_set_before_the_session_starts_is_refused(session, alice_onli
 
 def test_attendance_set_for_another_programs_participant_is_refused(session, published, carol):
     with pytest.raises(ValidationError) as error:
-        services.attendance_set(
+        session_services.attendance_set(
             session=session, application=published["alice"], attended=True, by=carol, now=END
         )
 
@@ -386,7 +387,7 @@ def test_attendance_correct_before_the_session_shows_why(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_socket_connect_during_a_live_session_marks_attendance(city_a, city_b, carol, alice):
+def test_socket_connect_during_a_live_session_marks_attendance(city_a, city_b, carol, alice, bob):
     today = timezone.localdate()
     program = online_program(
         {city_a: 5, city_b: 5},
@@ -420,7 +421,7 @@ def test_socket_connect_during_a_live_session_marks_attendance(city_a, city_b, c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_socket_post_outside_a_session_gets_session_not_live(city_a, city_b, carol, alice):
+def test_socket_post_outside_a_session_gets_session_not_live(city_a, city_b, carol, alice, bob):
     today = timezone.localdate()
     program = online_program(
         {city_a: 5, city_b: 5},

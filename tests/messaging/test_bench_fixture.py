@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from messaging.models import Room
-from messaging.selectors import room_role
+from messaging.rules import room_role
 from messaging.services import session_gate
 
 pytestmark = pytest.mark.django_db

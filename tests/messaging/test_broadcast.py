@@ -12,7 +12,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.broadcast import deleted_event, muted_event, room_broadcast, room_event
+from messaging.broadcast import room_broadcast
+from messaging.events import deleted_event, muted_event, room_event
 from messaging.relay import room_group
 from messaging.services import member_mute, message_post, room_close
 

@@ -8,12 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from exchange.models import Program
+from exchange.models import LiveSession, Program
+from exchange.selectors import sessions as timetable
 from exchange.services import programs as program_services
+from exchange.services import sessions as session_services
 from exchange.services.programs import ProgramData
-from messaging import selectors, services
-from messaging.models import LiveSession, Message, Room
-from messaging.selectors import COORDINATOR, PARTICIPANT
+from messaging import services
+from messaging.models import Message, Room
+from messaging.rules import COORDINATOR, PARTICIPANT
 from tests import factories
 from tests.exchange.test_views import login_redirect, sign_in, table
 from tests.messaging.online import (
@@ -102,7 +104,7 @@ def test_session_create_without_a_title_is_refused(online, carol):
 
 def test_session_create_in_the_past_is_refused(online, carol):
     with pytest.raises(ValidationError) as error:
-        services.session_create(
+        session_services.session_create(
             program=online,
             title="Late",
             starts_at=utc(2030, 11, 4, 10),
@@ -170,7 +172,7 @@ def test_session_create_by_a_coordinator_of_another_city_is_refused(online, osca
 def test_session_update_moves_a_session_that_has_not_started(online, bob):
     session = schedule(online, bob, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11), "Week 3")
 
-    services.session_update(
+    session_services.session_update(
         session=session,
         title="Week 3 (moved)",
         starts_at=utc(2030, 11, 5, 10),
@@ -191,7 +193,7 @@ def test_session_update_refuses_moving_a_started_session_but_renames_it(online, 
     session = schedule(online, carol, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11), "Week 3")
 
     with pytest.raises(ValidationError) as error:
-        services.session_update(
+        session_services.session_update(
             session=session,
             title="Week 3",
             starts_at=utc(2030, 11, 4, 10),
@@ -199,7 +201,7 @@ def test_session_update_refuses_moving_a_started_session_but_renames_it(online, 
             by=carol,
             now=utc(2030, 11, 4, 10),
         )
-    services.session_update(
+    session_services.session_update(
         session=session,
         title="Week 3: music",
         starts_at=utc(2030, 11, 4, 10),
@@ -221,7 +223,7 @@ def test_session_update_overlapping_another_is_refused(online, carol):
     later = schedule(online, carol, utc(2030, 11, 11, 10), utc(2030, 11, 11, 11), "Week 4")
 
     with pytest.raises(ValidationError) as error:
-        services.session_update(
+        session_services.session_update(
             session=later,
             title="Week 4",
             starts_at=utc(2030, 11, 4, 9),
@@ -243,7 +245,7 @@ def test_session_update_overlapping_another_is_refused(online, carol):
 def test_session_delete_before_it_starts(online, carol):
     session = schedule(online, carol, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11))
 
-    services.session_delete(session=session, by=carol, now=utc(2030, 11, 4, 9, 59))
+    session_services.session_delete(session=session, by=carol, now=utc(2030, 11, 4, 9, 59))
 
     assert LiveSession.objects.count() == 0
 
@@ -252,7 +254,7 @@ def test_session_delete_once_started_is_refused(online, carol):
     session = schedule(online, carol, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11), "Week 3")
 
     with pytest.raises(ValidationError) as error:
-        services.session_delete(session=session, by=carol, now=utc(2030, 11, 4, 10))
+        session_services.session_delete(session=session, by=carol, now=utc(2030, 11, 4, 10))
 
     assert error.value.code == "started"
     assert LiveSession.objects.count() == 1
@@ -294,12 +296,16 @@ def test_live_session_and_upcoming_sessions_at_a_given_moment(online, carol):
     two = schedule(online, carol, utc(2030, 11, 5, 10), utc(2030, 11, 5, 11), "Two")
     three = schedule(online, carol, utc(2030, 11, 6, 10), utc(2030, 11, 6, 11), "Three")
 
-    assert selectors.live_session(online.pk, utc(2030, 11, 4, 9, 59)) is None
-    assert selectors.live_session(online.pk, utc(2030, 11, 4, 10)) == one
-    assert selectors.live_session(online.pk, utc(2030, 11, 4, 11)) is None
-    assert selectors.upcoming_sessions(online, utc(2030, 11, 4, 10, 30), 5) == [one, two, three]
-    assert selectors.upcoming_sessions(online, utc(2030, 11, 4, 11), 1) == [two]
-    assert selectors.upcoming_sessions(online, utc(2030, 11, 6, 11), 5) == []
+    assert timetable.live_session(online.pk, utc(2030, 11, 4, 9, 59)) is None
+    assert timetable.live_session(online.pk, utc(2030, 11, 4, 10)) == one
+    assert timetable.live_session(online.pk, utc(2030, 11, 4, 11)) is None
+    assert timetable.upcoming_sessions(online, utc(2030, 11, 4, 10, 30), 5) == [
+        one,
+        two,
+        three,
+    ]
+    assert timetable.upcoming_sessions(online, utc(2030, 11, 4, 11), 1) == [two]
+    assert timetable.upcoming_sessions(online, utc(2030, 11, 6, 11), 5) == []
 
 
 # --- the posting gate --------------------------------------------------------------------
@@ -408,7 +414,9 @@ def _online_now(city_a, city_b, carol, **fields):
     )
 
 
-def test_message_post_outside_a_session_is_refused_and_stores_nothing(city_a, city_b, carol, alice):
+def test_message_post_outside_a_session_is_refused_and_stores_nothing(
+    city_a, city_b, carol, alice, bob
+):
     program = _online_now(city_a, city_b, carol)
     participant(program, city_a, "", student=alice)
     room = services.rooms_sync(program=program)[0]
@@ -421,7 +429,9 @@ def test_message_post_outside_a_session_is_refused_and_stores_nothing(city_a, ci
     assert Room.objects.get(pk=room.pk).last_seq == 0
 
 
-def test_message_post_during_a_session_and_by_coordinators_any_time(city_a, city_b, carol, alice):
+def test_message_post_during_a_session_and_by_coordinators_any_time(
+    city_a, city_b, carol, alice, bob
+):
     program = _online_now(city_a, city_b, carol)
     participant(program, city_a, "", student=alice)
     room = services.rooms_sync(program=program)[0]
@@ -757,7 +767,7 @@ def test_participant_schedule_counts_attended_sessions(online, carol, alice_onli
     upcoming = schedule(online, carol, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11), "Next")
     held.attendances.create(application=alice_online, seconds_present=1800)
 
-    schedule_ = selectors.participant_schedule(
+    schedule_ = timetable.participant_schedule(
         application=alice_online, now=utc(2030, 11, 1), limit=5
     )
 
@@ -775,12 +785,12 @@ def test_participant_schedule_is_only_for_participants(online, city_a, carol, st
     schedule(online, carol, utc(2030, 11, 4, 10), utc(2030, 11, 4, 11))
     application = participant(online, city_a, "x@example.org", state=state)
 
-    assert selectors.participant_schedule(application=application, now=utc(2030, 11, 1)) is None
+    assert timetable.participant_schedule(application=application, now=utc(2030, 11, 1)) is None
 
 
 def test_participant_schedule_is_none_for_a_mutual_visit(published):
     assert (
-        selectors.participant_schedule(application=published["alice"], now=utc(2030, 11, 1)) is None
+        timetable.participant_schedule(application=published["alice"], now=utc(2030, 11, 1)) is None
     )
 
 

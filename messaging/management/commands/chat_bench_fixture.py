@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from exchange.models import Application, City, Language, Program, ProgramCity
-from messaging.models import LiveSession, Room
+from core.models import City, Language
+from exchange.models import Application, LiveSession, Program, ProgramCity
+from messaging.models import Room
 
 
 class Command(BaseCommand):

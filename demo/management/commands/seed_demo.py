@@ -20,27 +20,25 @@ from pypdf import PdfWriter
 from accounts import services as account_services
 from accounts.models import GuardianConsent, User
 from accounts.rules import coordinator_city_ids
-from exchange import demo_data as demo
+from core.models import City, Language, Partnership, Theme
+from demo import demo_data as demo
 from exchange.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
     Certificate,
-    City,
-    Language,
     Matching,
-    Partnership,
     Program,
     RequiredDocument,
     RubricCriterion,
-    Theme,
 )
 from exchange.services import certificates as certificate_services
 from exchange.services import matching as matching_services
 from exchange.services import programs as services
 from exchange.services.applications import set_application_state
+from exchange.services.sessions import session_create
 from messaging.models import Room
-from messaging.services import message_post, rooms_sync, session_create
+from messaging.services import message_post, rooms_sync
 
 
 def birthday_for_age(age: int, today: date) -> date:

@@ -10,8 +10,8 @@ LANGUAGES = ["ko", "zh", "vi", "ja", "en", "es", "fr", "de", "ru"]
 
 
 def forwards(apps, schema_editor):
-    Theme = apps.get_model("exchange", "Theme")
-    Language = apps.get_model("exchange", "Language")
+    Theme = apps.get_model("core", "Theme")
+    Language = apps.get_model("core", "Language")
     for slug in THEMES:
         Theme.objects.get_or_create(slug=slug)
     for code in LANGUAGES:
@@ -19,6 +19,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exchange", "0001_initial")]
+    dependencies = [("core", "0001_initial")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -11,12 +11,11 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
-from exchange.forms import add_validation_error
-from exchange.models import Application, Program
-from messaging import selectors, services
-from messaging.forms import AttendanceForm, LiveSessionForm
-from messaging.models import LiveSession
-from messaging.selectors import PARTICIPATING
+from core.forms import add_validation_error
+from exchange.forms.sessions import AttendanceForm, LiveSessionForm
+from exchange.models import PARTICIPATING, Application, LiveSession, Program
+from exchange.selectors import sessions as selectors
+from exchange.services import sessions as services
 
 # --- Live sessions (coordinators) --------------------------------------------------------
 
@@ -37,7 +36,7 @@ def _sessions_page(request, program: Program, form: LiveSessionForm, zone: str):
     now = timezone.now()
     return render(
         request,
-        "messaging/sessions.html",
+        "exchange/sessions.html",
         {
             "program": program,
             "sessions": selectors.program_sessions(program=program),
@@ -75,7 +74,7 @@ def program_sessions(request, pk: int):
                 add_validation_error(form, error)
             else:
                 messages.success(request, _("The session is scheduled."))
-                return redirect("messaging:sessions", pk=program.pk)
+                return redirect("exchange:sessions", pk=program.pk)
         return _sessions_page(request, program, form, zone)
 
 
@@ -101,12 +100,12 @@ def session_edit(request, pk: int, session_pk: int):
                     add_validation_error(form, error)
                 else:
                     messages.success(request, _("The session is saved."))
-                    return redirect("messaging:sessions", pk=program.pk)
+                    return redirect("exchange:sessions", pk=program.pk)
         else:
             form = LiveSessionForm(initial=LiveSessionForm.initial_for(session))
         return render(
             request,
-            "messaging/session_form.html",
+            "exchange/session_form.html",
             {"program": program, "session": session, "form": form, "zone": zone},
         )
 
@@ -123,7 +122,7 @@ def session_delete(request, pk: int, session_pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The session is deleted."))
-    return redirect("messaging:sessions", pk=program.pk)
+    return redirect("exchange:sessions", pk=program.pk)
 
 
 @require_POST
@@ -143,7 +142,7 @@ def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose attended, absent or as counted."))
-        return redirect("messaging:sessions", pk=program.pk)
+        return redirect("exchange:sessions", pk=program.pk)
     try:
         services.attendance_set(
             session=session, application=application, attended=form.value(), by=request.user
@@ -156,4 +155,4 @@ def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
             _("Attendance of %(name)s at “%(title)s” is corrected.")
             % {"name": application.student.display_name, "title": session.title},
         )
-    return redirect("messaging:sessions", pk=program.pk)
+    return redirect("exchange:sessions", pk=program.pk)

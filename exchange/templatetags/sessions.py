@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from messaging.times import utc_offset as offset_of
+from core.times import utc_offset as offset_of
 
 register = template.Library()
 
