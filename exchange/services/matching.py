@@ -684,9 +684,15 @@ def matching_publish(*, program: Program, by: User) -> Matching:
             _("Every city’s coordinators must approve this version before it is published."),
             code="not_approved",
         )
-    _refuse_departed(
-        MatchMember.objects.filter(matching=matching).values_list("application_id", flat=True),
-        _people_by_id(program),
+    people = _people_by_id(program)
+    groups = list(matching.groups.prefetch_related("members"))
+    _refuse_departed([pk for g in groups for pk in _member_ids(g)], people)
+    # Rules saved or answers changed since the last run may leave a stored pair or group
+    # breaking a rule; a locked one is the coordinators' choice and shows its violations.
+    matching_validate(
+        matching=matching,
+        people=people,
+        proposed=[Proposed(g.kind, _member_ids(g)) for g in groups if not g.locked],
     )
     matching.status = Matching.Status.PUBLISHED
     matching.published_at = timezone.now()
