@@ -162,6 +162,11 @@ def describe_reason(reason: dict, *, names: dict[int, str], cities: dict[str, st
                 "available": d["available"],
                 "size": d["min_size"],
             }
+        case "no_common_language":
+            return _(
+                "No group could take them and still have one language everyone in it speaks "
+                "well enough."
+            )
         case "moved_out":
             return _("Taken out by the coordinators.")
     return code

@@ -586,3 +586,15 @@ def test_saving_the_rules_creates_the_matching_with_one_audit_entry_per_city(
     assert sorted(AuditEntry.objects.values_list("action", "detail", "city_id")) == [
         ("matching-change", "rules", city) for city in sorted([city_a.pk, city_b.pk])
     ]
+
+
+def test_matching_page_says_why_someone_shares_no_language_with_any_group(
+    client, one_short, online, carol
+):
+    client.force_login(carol)
+
+    response = client.get(url(online, ""))
+
+    assert [reasons for _application, reasons in response.context["page"].leftovers] == [
+        ["No group could take them and still have one language everyone in it speaks well enough."]
+    ]
