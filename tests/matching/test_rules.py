@@ -149,6 +149,8 @@ def test_pair_rule_violations_checks_a_triads_second_visitor():
 def test_pair_rule_violations_refuses_one_or_four_people():
     with pytest.raises(ValueError, match="two members"):
         pair_rule_violations([person(1, "A")], PairRules())
+    with pytest.raises(ValueError, match="two members"):
+        pair_rule_violations([person(i, "AB"[i % 2]) for i in range(4)], PairRules())
 
 
 def test_form_groups_regroups_speakers_of_another_language_instead_of_leaving_them_out():
