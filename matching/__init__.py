@@ -4,7 +4,7 @@ Pure Python plus numpy/scipy; it never imports Django, so it can be tested and b
 its own. The Django side turns model rows into `Participant`s and stores the results.
 """
 
-from matching.groups import explain_group, form_groups
+from matching.groups import GROUP_RULES, explain_group, fits_slot, form_groups, group_violations
 from matching.model import (
     Group,
     GroupResult,
@@ -19,9 +19,11 @@ from matching.model import (
 )
 from matching.pairs import (
     CONSTRAINTS,
+    PAIR_RULES,
     explain_pair,
     explain_triad,
     match_pairs,
+    pair_rule_violations,
     pair_score,
     pair_violations,
     triad_violations,
@@ -29,6 +31,8 @@ from matching.pairs import (
 
 __all__ = [
     "CONSTRAINTS",
+    "GROUP_RULES",
+    "PAIR_RULES",
     "Group",
     "GroupResult",
     "GroupRules",
@@ -42,8 +46,11 @@ __all__ = [
     "explain_group",
     "explain_pair",
     "explain_triad",
+    "fits_slot",
     "form_groups",
+    "group_violations",
     "match_pairs",
+    "pair_rule_violations",
     "pair_score",
     "pair_violations",
     "triad_violations",

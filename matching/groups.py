@@ -19,6 +19,20 @@ Steps (see docs/matching.md for why each is sound):
    and cut into consecutive blocks, so group j gets alike people from every city; then a
    bounded pass of same-city swaps between a group without a common language and its
    neighbours raises the group score. Same-city swaps never change a group's city counts.
+4. Languages: a group still without a language everyone speaks keeps the speakers of the
+   language that leaves it largest while balanced and in range (or is dissolved if none
+   does); those taken out join another group that shares a language with them and has room
+   for their city, or are ``no_common_language`` leftovers. So every group the engine forms
+   passes ``group_violations``.
+
+Rules a group must keep (``group_violations`` returns the codes of those it breaks; the
+engine and the portal's hand edits use the same function):
+
+- ``city_missing``: somebody from every city;
+- ``city_balance``: the numbers from each city differ by at most one;
+- ``group_size``: between ``rules.min_size`` and ``rules.max_size`` members;
+- ``no_common_language``: one language every member speaks at level 2 or better;
+- ``session_time``: the session slot falls inside every member's local window.
 
 Group score, in [0, 1], rounded to three decimals:
 
@@ -31,7 +45,8 @@ Group score, in [0, 1], rounded to three decimals:
 Reason codes on a group (``detail`` keys in brackets):
 
 - ``cities`` (cities): ((city, members), ...), every city represented;
-- ``common_languages`` (languages): spoken by every member at level 2 or better; may be ();
+- ``common_languages`` (languages): spoken by every member at level 2 or better; () only on
+  a fixed group;
 - ``shared_interests`` (interests): ((interest, members), ...) for interests two or more
   members share, most shared first;
 - ``session_slot`` (utc_start, minutes): when the group meets, minutes after 00:00 UTC;
@@ -45,7 +60,9 @@ Reason codes on a leftover:
   no group can have every city;
 - ``too_few`` (available, min_size): too few people, or too few per city, for one group;
 - ``city_surplus`` (city, available, placed): their city has more people than the groups can
-  take while staying balanced between cities.
+  take while staying balanced between cities;
+- ``no_common_language``: no group could keep them and still have one language everyone in
+  it speaks (their group had none, and no other group with room shares one with them).
 """
 
 from __future__ import annotations
@@ -76,6 +93,9 @@ SLOT_STEP = 15
 SWAP_NEIGHBOURS = 3
 SWAP_PASSES = 2
 
+#: The rules every group keeps, in the order `group_violations` reports them.
+GROUP_RULES = ("city_missing", "city_balance", "group_size", "no_common_language", "session_time")
+
 
 def _usable(person: Participant) -> frozenset[str]:
     return frozenset(code for code, level in person.languages.items() if level >= INTERMEDIATE)
@@ -88,6 +108,40 @@ def _fits(people: Sequence[Participant], rules: GroupRules) -> np.ndarray:
     window_utc = (rules.window_start - offsets) % DAY
     spare = (rules.window_end - rules.window_start) % DAY - rules.session_minutes
     return ((slots[None, :] - window_utc[:, None]) % DAY) <= spare
+
+
+def fits_slot(person: Participant, rules: GroupRules, slot_utc: int) -> bool:
+    """True when a session starting `slot_utc` minutes after 00:00 UTC is in their window."""
+    return bool(_fits([person], rules)[0, (slot_utc % DAY) // SLOT_STEP])
+
+
+def group_violations(
+    members: Sequence[Participant],
+    rules: GroupRules,
+    *,
+    cities: Iterable[str],
+    slot_utc: int | None = None,
+) -> tuple[str, ...]:
+    """The codes of GROUP_RULES a group breaks, in that order; () when it keeps them all.
+
+    `cities` are the cities every group needs (those with participants in the program);
+    `slot_utc` the session start, if one was chosen. The balance is only judged once every
+    city is there, so a group missing a city says `city_missing` and not both.
+    """
+    counts = Counter(p.city for p in members)
+    present = [counts[c] for c in sorted(set(cities) | set(counts))]
+    broken = []
+    if not all(present):
+        broken.append("city_missing")
+    elif max(present) - min(present) > 1:
+        broken.append("city_balance")
+    if not rules.min_size <= len(members) <= rules.max_size:
+        broken.append("group_size")
+    if not members or not frozenset.intersection(*(_usable(p) for p in members)):
+        broken.append("no_common_language")
+    if slot_utc is not None and not all(fits_slot(p, rules, slot_utc) for p in members):
+        broken.append("session_time")
+    return tuple(broken)
 
 
 def _choose_slot(
@@ -317,7 +371,9 @@ def form_groups(
     groups: list[Group] = []
     slot: int | None = None
     if pool:
-        cities = sorted({p.city for p in pool})
+        # Every city with participants, locked ones included: a city whose people are all in
+        # locked groups leaves the rest `city_missing` rather than in groups without it.
+        cities = sorted({p.city for p in people})
         slot, fits = _choose_slot(pool, cities, rules)
         present = [p for p, ok in zip(pool, fits.tolist(), strict=True) if ok]
         for p, ok in zip(pool, fits.tolist(), strict=True):
@@ -385,7 +441,119 @@ def _form(
 
     dealt = _deal(chosen, plan)
     _improve(dealt, rules, _interest_masks(present))
+    dealt = _settle_languages(dealt, rules, leftovers)
     return [
         explain_group([p for members in g.values() for p in members], rules, slot_utc=slot)
         for g in dealt
     ]
+
+
+def _regroup_by_language(
+    people: list[Participant],
+    cities: list[str],
+    usable: dict[int, frozenset[str]],
+    rules: GroupRules,
+) -> list[dict[str, list[Participant]]]:
+    """New groups among the people taken out: for each language, most widely spoken first
+    (then by code), the best plan over its speakers still left, cut in id order."""
+    left = sorted(people, key=lambda p: p.id)
+    groups: list[dict[str, list[Participant]]] = []
+    spoken = Counter(code for p in left for code in usable[p.id])
+    for code in sorted(spoken, key=lambda c: (-spoken[c], c)):
+        by_city: dict[str, list[Participant]] = {c: [] for c in cities}
+        for p in left:
+            if code in usable[p.id]:
+                by_city[p.city].append(p)
+        if not all(by_city.values()):
+            continue
+        plan = _plan({c: len(m) for c, m in by_city.items()}, rules)
+        if plan is None:
+            continue
+        new = _deal({c: m[: plan.placed(c)] for c, m in by_city.items()}, plan)
+        groups += new
+        taken = {p.id for g in new for members in g.values() for p in members}
+        left = [p for p in left if p.id not in taken]
+    return groups
+
+
+def _settle_languages(
+    groups: list[dict[str, list[Participant]]],
+    rules: GroupRules,
+    leftovers: dict[int, list[Reason]],
+) -> list[dict[str, list[Participant]]]:
+    """Give every group a language all its members speak, keeping it balanced and in range.
+
+    A group without one keeps the speakers of the language that leaves it largest (every
+    city at F or F + 1, where F is the fewest speakers a city has; size at least min_size),
+    the first such language by code on a tie, or is dissolved when no language does. Each
+    person taken out then joins the first group, in order, that has room, takes their city
+    without unbalancing (their city is among its smallest) and still shares a language with
+    them; the others are `no_common_language` leftovers. Before that, the people taken out
+    form new groups among themselves where enough of them share a language. Taking members
+    out, planning groups of one language's speakers and adding one
+    who shares a group's language never breaks a rule that held before.
+    """
+    usable = {p.id: _usable(p) for g in groups for members in g.values() for p in members}
+    settled: list[dict[str, list[Participant]]] = []
+    out: list[Participant] = []
+    for group in groups:
+        people = [p for members in group.values() for p in members]
+        if frozenset.intersection(*(usable[p.id] for p in people)):
+            settled.append(group)
+            continue
+        best_size, best = 0, None
+        for code in sorted({c for p in people for c in usable[p.id]}):
+            speakers = {
+                city: [p for p in members if code in usable[p.id]]
+                for city, members in group.items()
+            }
+            fewest = min(len(s) for s in speakers.values())
+            kept = {city: s[: fewest + 1] for city, s in speakers.items()}
+            size = sum(len(s) for s in kept.values())
+            if fewest and size >= rules.min_size and size > best_size:
+                best_size, best = size, kept
+        if best is None:
+            out += people
+            continue
+        settled.append(best)
+        staying = {p.id for members in best.values() for p in members}
+        out += [p for p in people if p.id not in staying]
+
+    settled += _regroup_by_language(out, list(groups[0]) if groups else [], usable, rules)
+    placed = {p.id for g in settled for members in g.values() for p in members}
+    out = [p for p in out if p.id not in placed]
+
+    common = [
+        frozenset.intersection(*(usable[p.id] for members in g.values() for p in members))
+        for g in settled
+    ]
+    sizes = [sum(len(members) for members in g.values()) for g in settled]
+    fewest = [min(len(members) for members in g.values()) for g in settled]
+    # Groups by the languages all their members speak, so a person is only compared with
+    # groups they could share a language with.
+    by_language: dict[str, list[int]] = {}
+    for j, languages in enumerate(common):
+        for code in languages:
+            by_language.setdefault(code, []).append(j)
+    for person in sorted(out, key=lambda p: p.id):
+        home = None
+        for code in sorted(usable[person.id]):
+            for j in by_language.get(code, ()):
+                if home is not None and j >= home:
+                    break
+                if (
+                    sizes[j] < rules.max_size
+                    and code in common[j]
+                    and len(settled[j][person.city]) == fewest[j]
+                ):
+                    home = j
+                    break
+        if home is None:
+            leftovers[person.id] = [Reason("no_common_language")]
+            continue
+        group = settled[home]
+        group[person.city].append(person)
+        sizes[home] += 1
+        common[home] &= usable[person.id]
+        fewest[home] = min(len(members) for members in group.values())
+    return settled

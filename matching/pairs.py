@@ -12,6 +12,9 @@ Hard constraints (a pair breaking one is never proposed), by name as used in rea
 - ``shared_language``: one language both speak at ``rules.min_shared_level`` or better.
 - ``can_host``: the host household can take a visitor (both, for a normal pair).
 
+``pair_rule_violations`` returns the codes of those a pair or triad breaks, with
+``city_balance`` first when it does not join one person from each city.
+
 Score, in [0, 1], rounded to three decimals (each part is in [0, 1]):
 
     score = (wi * interests + wl * practice + wa * age) / (wi + wl + wa)
@@ -137,6 +140,35 @@ def triad_violations(
     return pair_violations(host, visitor, rules) + tuple(
         _violation_reasons(host, second_visitor, _hosting_violations(host, second_visitor, rules))
     )
+
+
+#: The rules a buddy pair or triad keeps, in the order `pair_rule_violations` reports them:
+#: one person from each city (a triad: a host from one, two visitors from the other), then
+#: the hard constraints in both hosting directions.
+PAIR_RULES = ("city_balance", *CONSTRAINTS)
+
+
+def pair_rule_violations(members: Sequence[Participant], rules: PairRules) -> tuple[str, ...]:
+    """The codes of PAIR_RULES a pair (a, b) or triad (host, visitor, second visitor)
+    breaks, each once, in that order; () when it keeps them all. The engine never proposes
+    one that breaks any; the portal refuses a hand edit that would."""
+    if len(members) == 2:
+        a, b = members
+        split = a.city != b.city
+        broken = _hosting_violations(a, b, rules) | _hosting_violations(b, a, rules)
+    elif len(members) == 3:
+        host, visitor, second = members
+        split = host.city != visitor.city == second.city
+        broken = (
+            _hosting_violations(host, visitor, rules)
+            | _hosting_violations(visitor, host, rules)
+            | _hosting_violations(host, second, rules)
+        )
+    else:
+        raise ValueError("a buddy pair has two members and a triad three")
+    if not split:
+        broken.add("city_balance")
+    return tuple(code for code in PAIR_RULES if code in broken)
 
 
 def pair_score(a: Participant, b: Participant, rules: PairRules) -> float:

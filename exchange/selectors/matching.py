@@ -160,6 +160,11 @@ def describe_reason(reason: dict, *, names: dict[int, str], cities: dict[str, st
                 "available": d["available"],
                 "size": d["min_size"],
             }
+        case "no_common_language":
+            return _(
+                "No group could take them and still have one language everyone in it speaks "
+                "well enough."
+            )
         case "moved_out":
             return _("Taken out by the coordinators.")
     return code
@@ -195,11 +200,26 @@ def _applications(ids) -> dict[int, Application]:
     }
 
 
+def matching_defaults(program: Program) -> dict:
+    """The rules a program's matching starts with."""
+    return {"same_gender": program.kind == Program.Kind.MUTUAL_VISIT}
+
+
+def matching_of(program: Program) -> Matching:
+    """The program's matching; before the first change, an unsaved one with the default rules
+    (reading the page never creates it)."""
+    matching = Matching.objects.filter(program=program).first()
+    if matching is None:
+        matching = Matching(program=program, **matching_defaults(program))
+    return matching
+
+
 def matching_page(*, program: Program, matching: Matching) -> MatchingPage:
     cities = [pc.city for pc in program.program_cities.all()]
     city_names = {str(c.pk): c.name_en for c in cities}
-    groups = list(matching.groups.prefetch_related("members"))
-    leftovers = list(MatchLeftover.objects.filter(matching=matching))
+    saved = matching.pk is not None
+    groups = list(matching.groups.prefetch_related("members")) if saved else []
+    leftovers = list(MatchLeftover.objects.filter(matching=matching)) if saved else []
     placed = {m.application_id for g in groups for m in g.members.all()} | {
         left.application_id for left in leftovers
     }
@@ -236,7 +256,9 @@ def matching_page(*, program: Program, matching: Matching) -> MatchingPage:
         unplaced=sorted((people[pk] for pk in confirmed - placed), key=lambda a: a.pk),
         approved_city_ids={
             a.city_id for a in matching.approvals.all() if a.version == matching.version
-        },
+        }
+        if saved
+        else set(),
         cities=cities,
         local_slots=local_slots,
     )

@@ -6,7 +6,7 @@ makes a new version, and a version is published only once every city's coordinat
 """
 
 import zoneinfo
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -31,6 +31,7 @@ from exchange.models import (
     MatchMember,
     Program,
 )
+from exchange.selectors.matching import matching_defaults
 from exchange.signals import matching_published
 
 State = Application.State
@@ -128,8 +129,9 @@ def _check_two_cities(program: Program) -> list[int]:
 
 
 def matching_for(program: Program) -> Matching:
+    """The program's matching, created on the first change (reads use `matching_of`)."""
     matching, _created = Matching.objects.get_or_create(
-        program=program, defaults={"same_gender": program.kind == Program.Kind.MUTUAL_VISIT}
+        program=program, defaults=matching_defaults(program)
     )
     return matching
 
@@ -141,10 +143,7 @@ def _lock(program: Program) -> Matching:
 
 def _changed(matching: Matching, *, by: User, action: str, detail: str) -> None:
     """Every change is a new version: approvals of the old one no longer count."""
-    if matching.status == Matching.Status.PUBLISHED:
-        raise ValidationError(
-            _("This matching is published. Reopen it before changing it."), code="published"
-        )
+    _refuse_published(matching)
     matching.version += 1
     matching.save(update_fields=["version", "updated_at"])
     matching.approvals.all().delete()
@@ -155,6 +154,13 @@ def _changed(matching: Matching, *, by: User, action: str, detail: str) -> None:
         city_ids=matching.program.program_cities.values_list("city_id", flat=True),
         detail=detail,
     )
+
+
+def _refuse_published(matching: Matching) -> None:
+    if matching.status == Matching.Status.PUBLISHED:
+        raise ValidationError(
+            _("This matching is published. Reopen it before changing it."), code="published"
+        )
 
 
 @dataclass(frozen=True)
@@ -198,12 +204,8 @@ def matching_run(*, program: Program, by: User) -> Matching:
     city_ids = _check_two_cities(program)
     applications = participants_of(program)
     people = {a.pk: to_participant(a, program) for a in applications}
-    locked = [
-        g
-        for g in matching.groups.filter(locked=True).prefetch_related("members")
-        if all(m.application_id in people for m in g.members.all())
-    ]
-    fixed = [_member_ids(g) for g in locked]
+    locked = list(matching.groups.filter(locked=True).prefetch_related("members"))
+    fixed = [ids for ids in map(_member_ids, locked) if all(pk in people for pk in ids)]
     if program.kind == Program.Kind.MUTUAL_VISIT:
         side_a = [p for p in people.values() if p.city == str(city_ids[0])]
         side_b = [p for p in people.values() if p.city == str(city_ids[1])]
@@ -216,9 +218,21 @@ def matching_run(*, program: Program, by: User) -> Matching:
         result = engine.form_groups(people.values(), group_rules(matching), fixed=fixed)
         proposals = [(MatchGroup.Kind.GROUP, g.members, g) for g in result.groups]
         matching.slot_utc = result.slot_utc
+    locked_sets = {frozenset(ids) for ids in fixed}
+    # The engine's proposals pass the same check as a hand edit; a locked group with someone
+    # who no longer takes part would have to change, so it refuses the run.
+    matching_validate(
+        matching=matching,
+        people=people,
+        changes=[g for g in locked if frozenset(_member_ids(g)) not in locked_sets],
+        proposed=[
+            Proposed(kind, tuple(ids))
+            for kind, ids, _proposal in proposals
+            if frozenset(ids) not in locked_sets
+        ],
+    )
     MatchGroup.objects.filter(matching=matching).delete()
     MatchLeftover.objects.filter(matching=matching).delete()
-    locked_sets = {frozenset(ids) for ids in fixed}
     # Fixed ones first, then by score, so the page opens on the coordinators' own choices.
     proposals.sort(key=lambda row: (frozenset(row[1]) not in locked_sets, -row[2].score, row[1]))
     for number, (kind, ids, proposal) in enumerate(proposals, start=1):
@@ -324,60 +338,171 @@ def _explain(matching: Matching, group: MatchGroup, people: dict[int, engine.Par
     group.save(update_fields=["score", "reasons"])
 
 
-def _violations(matching: Matching, group: MatchGroup, people) -> list[str]:
-    """Hard rules a hand-made pair, triad or group would break, in words."""
+@dataclass(frozen=True)
+class Proposed:
+    """A pair, triad or group as a change would leave it; a triad's ids are (host, visitor,
+    second visitor), as the engine takes them."""
+
+    kind: str
+    ids: tuple[int, ...]
+
+
+def _label(group: MatchGroup) -> str:
+    return f"{group.get_kind_display()} {group.number}"
+
+
+def matching_validate(
+    *,
+    matching: Matching,
+    people: dict[int, engine.Participant],
+    changes: Iterable[MatchGroup] = (),
+    proposed: Iterable[Proposed] = (),
+) -> None:
+    """The one check every change to the pairs and groups passes before anything is written:
+    an engine run, a swap, a move, a hand-made pair and a split.
+
+    `changes` are the stored pairs and groups the change would alter or dissolve: a locked one
+    refuses it (code "locked") until a coordinator unlocks it. `proposed` are the pairs,
+    triads and groups as the change would leave them, made of `people` (the confirmed
+    participants): each must keep every rule the engine keeps, as `matching` defines them
+    (`pair_rule_violations`, `group_violations`). A refusal's first message says the change
+    breaks the rules (code "rules"); then one message per broken rule, in words, with the
+    rule's code (a hard constraint's name, "city_missing", "city_balance", "group_size",
+    "no_common_language", "session_time").
+    """
+    _refuse_published(matching)
+    locked = []
+    for group in changes:
+        if not group.locked:
+            continue
+        departed = [pk for pk in _member_ids(group) if pk not in people]
+        if departed:
+            message = _(
+                "%(match)s is locked, but %(names)s no longer take part. Unlock it, then run "
+                "the matching again."
+            ) % {"match": _label(group), "names": _names(departed)}
+        else:
+            message = _("%(match)s is locked. Unlock it before changing it.") % {
+                "match": _label(group)
+            }
+        locked.append(ValidationError(message, code="locked"))
+    if locked:
+        raise ValidationError(locked)
+    proposed = list(proposed)
+    _refuse_departed([pk for proposal in proposed for pk in proposal.ids], people)
+    cities = sorted({p.city for p in people.values()})
+    broken: list[ValidationError] = []
+    for proposal in proposed:
+        for error in _broken_rules(matching, proposal, people, cities=cities):
+            if error.message not in {e.message for e in broken}:
+                broken.append(error)
+    if broken:
+        header = ValidationError(_("This change would break the program’s rules:"), code="rules")
+        raise ValidationError([header, *broken])
+
+
+def _broken_rules(
+    matching: Matching, proposal: Proposed, people: dict, *, cities: list[str]
+) -> list[ValidationError]:
+    """The rules one pair, triad or group breaks, in words, each with its code."""
     from exchange.selectors.matching import describe_reason
 
-    ids = _member_ids(group)
-    members = [people[pk] for pk in ids]
-    if group.kind == MatchGroup.Kind.PAIR:
-        broken = engine.pair_violations(*members, pair_rules(matching))
-    elif group.kind == MatchGroup.Kind.TRIAD:
-        broken = engine.triad_violations(*members, pair_rules(matching))
-    else:
+    members = [people[pk] for pk in proposal.ids]
+    if proposal.kind == MatchGroup.Kind.GROUP:
         rules = group_rules(matching)
-        counts = Counter(p.city for p in members)
-        broken = []
-        if len(counts) < matching.program.program_cities.count():
-            return [_("Every group needs members from every city.")]
-        if max(counts.values()) - min(counts.values()) > 1:
-            return [_("A group’s numbers from each city may differ by one at most.")]
-        if not rules.min_size <= len(members) <= rules.max_size:
-            return [
-                _("Groups have %(min)d to %(max)d members.")
-                % {"min": rules.min_size, "max": rules.max_size}
-            ]
+        words = {
+            "city_missing": _("Every group needs members from every city."),
+            "city_balance": _("A group’s numbers from each city may differ by one at most."),
+            "group_size": _("Groups have %(min)d to %(max)d members.")
+            % {"min": rules.min_size, "max": rules.max_size},
+            "no_common_language": _(
+                "Everyone in a group must share one language they speak well enough."
+            ),
+            "session_time": _(
+                "The session time falls outside the local window of someone in the group."
+            ),
+        }
+        codes = engine.group_violations(members, rules, cities=cities, slot_utc=matching.slot_utc)
+        return [ValidationError(words[code], code=code) for code in codes]
+
+    rules = pair_rules(matching)
+    codes = engine.pair_rule_violations(members, rules)
+    errors = []
+    if "city_balance" in codes:
+        message = (
+            _("A buddy pair has one participant from each city.")
+            if proposal.kind == MatchGroup.Kind.PAIR
+            else _("A host’s two visitors both come from the other city.")
+        )
+        errors.append(ValidationError(message, code="city_balance"))
+    if proposal.kind == MatchGroup.Kind.TRIAD:
+        reasons = engine.triad_violations(*members, rules)
+    else:
+        reasons = engine.pair_violations(*members, rules)
     names = {
         a.pk: a.student.display_name
-        for a in Application.objects.filter(pk__in=ids).select_related("student")
+        for a in Application.objects.filter(pk__in=proposal.ids).select_related("student")
     }
-    return [describe_reason(_reasons_json([r])[0], names=names, cities={}) for r in broken]
+    for reason in reasons:
+        message = describe_reason(_reasons_json([reason])[0], names=names, cities={})
+        errors.append(ValidationError(message, code=reason.detail["constraint"]))
+    return errors
+
+
+def _names(application_ids) -> str:
+    applications = Application.objects.filter(pk__in=application_ids).select_related("student")
+    return ", ".join(a.student.display_name for a in applications.order_by("pk"))
 
 
 def _placement(matching: Matching, application_id: int) -> MatchMember | None:
     return (
         MatchMember.objects.filter(matching=matching, application_id=application_id)
-        .select_related("group")
+        .select_related("group", "application")
         .first()
     )
 
 
+def _without(ids: tuple[int, ...], pk: int) -> tuple[int, ...]:
+    return tuple(i for i in ids if i != pk)
+
+
 @transaction.atomic
 def matching_swap(*, program: Program, first_id: int, second_id: int, by: User) -> None:
-    """Two participants of the same city change places. Refused if a hard rule would break."""
+    """Two participants of the same city change places. Refused if either's pair or group is
+    locked, or a rule would break."""
     matching = _lock(program)
     one, two = _placement(matching, first_id), _placement(matching, second_id)
     if one is None or two is None or one.group_id == two.group_id:
-        raise ValidationError(_("Choose two participants in different pairs or groups."))
+        raise ValidationError(
+            _("Choose two participants in different pairs or groups."), code="invalid"
+        )
     if one.application.city_id != two.application.city_id:
-        raise ValidationError(_("Only participants of the same city can change places."))
+        raise ValidationError(
+            _("Only participants of the same city can change places."), code="city_balance"
+        )
     one_group, two_group = one.group, two.group
+    swapped = {first_id: second_id, second_id: first_id}
+    people = _people_by_id(program)
+    matching_validate(
+        matching=matching,
+        people=people,
+        changes=[one_group, two_group],
+        proposed=[
+            Proposed(g.kind, tuple(swapped.get(pk, pk) for pk in _member_ids(g)))
+            for g in (one_group, two_group)
+        ],
+    )
     one.group, two.group = two_group, one_group
     one.role, two.role = two.role, one.role
     # The unique (matching, application) row stays; only the group changes.
     MatchMember.objects.bulk_update([one, two], ["group", "role"])
-    _revalidate(
-        matching, [one_group, two_group], by=by, detail=f"swapped {first_id} and {second_id}"
+    for group in (one_group, two_group):
+        _explain(matching, group, people)
+    _changed(
+        matching,
+        by=by,
+        action=AuditEntry.Action.MATCHING_CHANGE,
+        detail=f"swapped {first_id} and {second_id}",
     )
 
 
@@ -390,19 +515,35 @@ def matching_move(*, program: Program, application_id: int, group_id: int | None
             _(
                 "Pairs change by swapping two people of the same city, splitting a pair or "
                 "making one."
-            )
+            ),
+            code="invalid",
         )
     member = _placement(matching, application_id)
     leftover = MatchLeftover.objects.filter(
         matching=matching, application_id=application_id
     ).first()
     if member is None and leftover is None:
-        raise ValidationError(_("This participant is not part of the matching."))
-    touched = []
+        raise ValidationError(_("This participant is not part of the matching."), code="invalid")
+    target = None
+    if group_id is not None:
+        target = MatchGroup.objects.filter(pk=group_id, matching=matching).first()
+        if target is None:
+            raise ValidationError(_("That group is not part of this matching."), code="invalid")
+    source = member.group if member is not None else None
+    if source is not None and target is not None and source.pk == target.pk:
+        raise ValidationError(_("They are already in that group."), code="invalid")
+    changes = [g for g in (source, target) if g is not None]
+    proposed = []
+    if source is not None and _without(_member_ids(source), application_id):
+        proposed.append(Proposed(source.kind, _without(_member_ids(source), application_id)))
+    if target is not None:
+        proposed.append(Proposed(target.kind, (*_member_ids(target), application_id)))
+    people = _people_by_id(program)
+    matching_validate(matching=matching, people=people, changes=changes, proposed=proposed)
+
     if member is not None:
-        touched.append(member.group)
         member.delete()
-    if group_id is None:
+    if target is None:
         if leftover is None:
             MatchLeftover.objects.create(
                 matching=matching,
@@ -410,9 +551,6 @@ def matching_move(*, program: Program, application_id: int, group_id: int | None
                 reasons=[{"code": "moved_out", "detail": {}}],
             )
     else:
-        target = MatchGroup.objects.filter(pk=group_id, matching=matching).first()
-        if target is None:
-            raise ValidationError(_("That group is not part of this matching."))
         MatchMember.objects.create(
             group=target,
             matching=matching,
@@ -421,45 +559,59 @@ def matching_move(*, program: Program, application_id: int, group_id: int | None
         )
         if leftover is not None:
             leftover.delete()
-        touched.append(target)
-    remaining = []
-    for group in touched:
+    for group in changes:
         if group.members.exists():
-            remaining.append(group)
+            _explain(matching, group, people)
         else:
             group.delete()  # the last member left it
-    _revalidate(matching, remaining, by=by, detail=f"moved {application_id}")
+    _changed(
+        matching,
+        by=by,
+        action=AuditEntry.Action.MATCHING_CHANGE,
+        detail=f"moved {application_id}",
+    )
 
 
 @transaction.atomic
 def matching_pair(*, program: Program, first_id: int, second_id: int, by: User) -> MatchGroup:
     """Make a buddy pair of two participants the proposal left over."""
     matching = _lock(program)
+    if program.kind != Program.Kind.MUTUAL_VISIT:
+        raise ValidationError(
+            _("Online programs meet in groups: move participants into a group instead."),
+            code="invalid",
+        )
     leftovers = MatchLeftover.objects.filter(
         matching=matching, application_id__in=[first_id, second_id]
     )
     if first_id == second_id or leftovers.count() != 2:
-        raise ValidationError(_("Choose two participants who are not matched yet."))
-    if len({left.application.city_id for left in leftovers.select_related("application")}) != 2:
-        raise ValidationError(_("A buddy pair has one participant from each city."))
+        raise ValidationError(_("Choose two participants who are not matched yet."), code="invalid")
+    ids = tuple(sorted([first_id, second_id]))
+    people = _people_by_id(program)
+    matching_validate(
+        matching=matching, people=people, proposed=[Proposed(MatchGroup.Kind.PAIR, ids)]
+    )
     number = (matching.groups.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     group = _store_group(
-        matching,
-        kind=MatchGroup.Kind.PAIR,
-        number=number,
-        ids=tuple(sorted([first_id, second_id])),
-        score=0,
-        reasons=(),
+        matching, kind=MatchGroup.Kind.PAIR, number=number, ids=ids, score=0, reasons=()
     )
     leftovers.delete()
-    _revalidate(matching, [group], by=by, detail=f"paired {first_id} and {second_id}")
+    _explain(matching, group, people)
+    _changed(
+        matching,
+        by=by,
+        action=AuditEntry.Action.MATCHING_CHANGE,
+        detail=f"paired {first_id} and {second_id}",
+    )
     return group
 
 
 @transaction.atomic
 def matching_unpair(*, group: MatchGroup, by: User) -> None:
+    """Split a pair or group: its members become unmatched. Refused while it is locked."""
     matching = _lock(group.matching.program)
     group = MatchGroup.objects.get(pk=group.pk, matching=matching)
+    matching_validate(matching=matching, people=_people_by_id(matching.program), changes=[group])
     MatchLeftover.objects.bulk_create(
         MatchLeftover(
             matching=matching,
@@ -471,19 +623,6 @@ def matching_unpair(*, group: MatchGroup, by: User) -> None:
     number = group.number
     group.delete()
     _changed(matching, by=by, action=AuditEntry.Action.MATCHING_CHANGE, detail=f"split #{number}")
-
-
-def _revalidate(matching: Matching, groups: list[MatchGroup], *, by: User, detail: str) -> None:
-    people = _people_by_id(matching.program)
-    for group in groups:
-        _refuse_departed(group.members.values_list("application_id", flat=True), people)
-        broken = _violations(matching, group, people)
-        if broken:
-            raise ValidationError(
-                [_("This change would break the program’s rules:"), *broken], code="rules"
-            )
-        _explain(matching, group, people)
-    _changed(matching, by=by, action=AuditEntry.Action.MATCHING_CHANGE, detail=detail)
 
 
 @transaction.atomic
@@ -545,9 +684,15 @@ def matching_publish(*, program: Program, by: User) -> Matching:
             _("Every city’s coordinators must approve this version before it is published."),
             code="not_approved",
         )
-    _refuse_departed(
-        MatchMember.objects.filter(matching=matching).values_list("application_id", flat=True),
-        _people_by_id(program),
+    people = _people_by_id(program)
+    groups = list(matching.groups.prefetch_related("members"))
+    _refuse_departed([pk for g in groups for pk in _member_ids(g)], people)
+    # Rules saved or answers changed since the last run may leave a stored pair or group
+    # breaking a rule; a locked one is the coordinators' choice and shows its violations.
+    matching_validate(
+        matching=matching,
+        people=people,
+        proposed=[Proposed(g.kind, _member_ids(g)) for g in groups if not g.locked],
     )
     matching.status = Matching.Status.PUBLISHED
     matching.published_at = timezone.now()

@@ -13,7 +13,7 @@ from accounts.rules import coordinator_city_ids
 from core.forms import add_validation_error
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
-from exchange.selectors.matching import matching_page
+from exchange.selectors.matching import matching_of, matching_page
 from exchange.services import matching as services
 from exchange.views.review import _program
 
@@ -41,7 +41,8 @@ def _page_forms(page, data=None):
 @permission_required(REVIEW, fn=_program, raise_exception=True)
 def matching_detail(request, pk: int):
     program = _program(request, pk)
-    matching = services.matching_for(program)
+    # Reading the page writes nothing: before the first change the matching is not stored.
+    matching = matching_of(program)
     page = matching_page(program=program, matching=matching)
     form = MatchingSettingsForm(
         request.POST or None, instance=matching, is_visit=program.kind == Program.Kind.MUTUAL_VISIT
@@ -66,7 +67,7 @@ def matching_detail(request, pk: int):
             "can_approve": any(
                 c.pk in mine and c.pk not in page.approved_city_ids for c in page.cities
             ),
-            "can_publish": not services.missing_approvals(matching),
+            "can_publish": matching.ran_at is not None and not services.missing_approvals(matching),
             **_page_forms(page),
         },
     )
@@ -131,7 +132,7 @@ def matching_unpair(request, pk: int, group_pk: int):
 def matching_adjust(request, pk: int, how: str):
     """Swap two people, move one into another group, or pair two unmatched people."""
     program = _program(request, pk)
-    page = matching_page(program=program, matching=services.matching_for(program))
+    page = matching_page(program=program, matching=matching_of(program))
     form = _page_forms(page, request.POST)[f"{how}_form"]
     if not form.is_valid():
         for errors in form.errors.values():

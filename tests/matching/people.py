@@ -57,3 +57,19 @@ def participants(draw, *, id: int, city: str, offset: int | None = None) -> Part
 def side(draw, *, city: str, first_id: int, max_size: int) -> list[Participant]:
     size = draw(st.integers(0, max_size))
     return [draw(participants(id=first_id + i, city=city)) for i in range(size)]
+
+
+@st.composite
+def cities(draw) -> list:
+    """2 to 4 cities; most people share their city's offset, a few live elsewhere."""
+    people = []
+    city_count = draw(st.integers(2, 4))
+    for c in range(city_count):
+        city = "ABCD"[c]
+        offset = draw(st.sampled_from((0, 60, 480, 540)))
+        for i in range(draw(st.integers(0, 14))):
+            odd_one = draw(st.sampled_from((False, False, False, False, True)))
+            people.append(
+                draw(participants(id=100 * c + i, city=city, offset=None if odd_one else offset))
+            )
+    return people

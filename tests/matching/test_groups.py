@@ -8,25 +8,9 @@ from hypothesis import strategies as st
 
 from matching import Group, GroupResult, GroupRules, Leftover, Reason, explain_group, form_groups
 from matching.groups import _fits
-from tests.matching.people import participants, person
+from tests.matching.people import cities, person
 
 RULES = GroupRules()
-
-
-@st.composite
-def cities(draw) -> list:
-    """2 to 4 cities; most people share their city's offset, a few live elsewhere."""
-    people = []
-    city_count = draw(st.integers(2, 4))
-    for c in range(city_count):
-        city = "ABCD"[c]
-        offset = draw(st.sampled_from((0, 60, 480, 540)))
-        for i in range(draw(st.integers(0, 14))):
-            odd_one = draw(st.sampled_from((False, False, False, False, True)))
-            people.append(
-                draw(participants(id=100 * c + i, city=city, offset=None if odd_one else offset))
-            )
-    return people
 
 
 def _cities(group: Group, people: dict) -> Counter:
@@ -194,9 +178,12 @@ def test_form_groups_keeps_speakers_of_a_common_language_together():
     assert [(g.members, g.reasons[1]) for g in result.groups] == [
         ((1, 2, 101, 102), Reason("common_languages", {"languages": ("en",)})),
         ((3, 4, 103, 104), Reason("common_languages", {"languages": ("en",)})),
-        ((5, 6, 105, 106), Reason("common_languages", {"languages": ()})),
-        ((7, 8, 107, 108), Reason("common_languages", {"languages": ()})),
     ]
+    # Korean-only and Chinese-only speakers share no language: never grouped together.
+    assert result.leftovers == tuple(
+        Leftover(id=i, reasons=(Reason("no_common_language"),))
+        for i in (5, 6, 7, 8, 105, 106, 107, 108)
+    )
 
 
 def test_form_groups_fixed_unknown_id_raises():

@@ -17,8 +17,7 @@ from messaging import services
 from messaging.models import Room
 from tests.exchange.test_views import login_redirect, sign_in
 from tests.messaging.online import attending, online_program, participant, schedule, utc
-from tests.messaging.sockets import next_frame, run_chat
-from tests.messaging.test_consumers import ORIGIN, cookie_for
+from tests.messaging.sockets import ORIGIN, cookie_for, next_frame, run_chat
 
 pytestmark = pytest.mark.django_db
 

@@ -5,56 +5,11 @@ import json
 import uuid
 
 import pytest
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
-from exchange.asgi import application
-from messaging.models import Message, Room
-from tests.messaging.sockets import run_chat
+from messaging.models import Message
+from tests.messaging.sockets import cookie_for, frames, quiet, run_chat, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = (b"origin", b"http://testserver")
-
-
-def cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}".encode()
-
-
-def socket(room: Room, cookie: bytes | None = None, *, after: int | None = None, origin=ORIGIN):
-    """A communicator for `room`, signed in with `cookie` (made outside the event loop)."""
-    path = f"/ws/rooms/{room.pk}/" + (f"?after={after}" if after is not None else "")
-    headers = [origin] if origin else []
-    if cookie is not None:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, path, headers=headers)
-
-
-def run(scenario):
-    return run_chat(scenario())
-
-
-async def frames(communicator, count: int, *, skip=("presence",)) -> list[dict]:
-    """The next `count` frames, leaving out presence updates (tested on their own)."""
-    received = []
-    while len(received) < count:
-        frame = json.loads(await communicator.receive_from(timeout=5))
-        if frame["type"] not in skip:
-            received.append(frame)
-    return received
-
-
-async def quiet(communicator, timeout: float = 0.5) -> bool:
-    """True when nothing but presence updates arrives within `timeout`."""
-    while not await communicator.receive_nothing(timeout=timeout):
-        frame = json.loads(await communicator.receive_from())
-        if frame["type"] != "presence":
-            return False
-    return True
 
 
 def test_socket_anonymous_non_member_and_foreign_origin_are_refused(published, mina, alice):
@@ -76,7 +31,7 @@ def test_socket_anonymous_non_member_and_foreign_origin_are_refused(published, m
             await communicator.disconnect()
         return results
 
-    assert run(scenario) == [False, False, False, False]
+    assert run_chat(scenario()) == [False, False, False, False]
 
 
 def test_socket_message_is_stored_then_delivered_to_both_with_the_senders_ack(
@@ -99,7 +54,7 @@ def test_socket_message_is_stored_then_delivered_to_both_with_the_senders_ack(
         await two.disconnect()
         return received
 
-    ack, delivered = run(scenario)
+    ack, delivered = run_chat(scenario())
 
     stored = Message.objects.get()
     assert ack == delivered
@@ -136,7 +91,7 @@ def test_socket_same_client_id_twice_stores_and_delivers_one_message(published, 
         await two.disconnect()
         return first, nothing_more, own_nothing
 
-    first, nothing_more, own_nothing = run(scenario)
+    first, nothing_more, own_nothing = run_chat(scenario())
 
     assert Message.objects.count() == 1
     assert first[0]["id"] == 1
@@ -169,7 +124,7 @@ def test_socket_after_replays_missed_messages_in_order_before_live_ones(publishe
         await live.disconnect()
         return replayed + after_live
 
-    received = run(scenario)
+    received = run_chat(scenario())
 
     assert [(f["id"], f["body"]) for f in received] == [
         (3, "m2"),
@@ -207,7 +162,7 @@ def test_socket_hostile_frame_gets_an_error_and_stores_nothing(published, alice,
         await communicator.disconnect()
         return reply[0]
 
-    reply = run(scenario)
+    reply = run_chat(scenario())
 
     assert (reply["type"], reply["code"]) == ("error", code)
     assert Message.objects.count() == 0
@@ -232,7 +187,7 @@ def test_socket_burst_is_answered_with_errors_then_closed(published, alice):
             if frame["type"] == "error":
                 codes.append(frame["code"])
 
-    codes, close_code = run(scenario)
+    codes, close_code = run_chat(scenario())
 
     assert codes == ["rate_limited"] * 5
     assert close_code == 4429
@@ -259,7 +214,7 @@ def test_socket_minors_contact_details_are_masked_with_a_notice(published, alice
         await communicator.disconnect()
         return received
 
-    notice, message = run(scenario)
+    notice, message = run_chat(scenario())
 
     assert (notice["type"], notice["code"]) == ("notice", "contact_masked")
     assert message["body"] == "카톡 아이디 •••"
@@ -288,7 +243,7 @@ def test_socket_coordinator_delete_sends_a_tombstone_to_everyone(published, alic
         await coordinator.disconnect()
         return tombstones
 
-    tombstones = run(scenario)
+    tombstones = run_chat(scenario())
 
     assert tombstones == ({"type": "deleted", "room": room.pk, "id": 1},) * 2
     assert Message.objects.get().body == ""
@@ -316,7 +271,7 @@ def test_socket_presence_lists_who_is_connected_and_follows_joins_and_leaves(
         await first.disconnect()
         return alone, together, left
 
-    alone, together, left = run(scenario)
+    alone, together, left = run_chat(scenario())
 
     assert alone == {
         "type": "presence",

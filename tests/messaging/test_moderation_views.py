@@ -15,9 +15,8 @@ from messaging import services
 from messaging.models import Message, ModerationAction, Report, Room, RoomState
 from tests import factories
 from tests.exchange.test_views import login_redirect, sign_in, table
-from tests.messaging.sockets import run_chat
+from tests.messaging.sockets import cookie_for, frames, run_chat, socket
 from tests.messaging.test_broadcast import listen
-from tests.messaging.test_consumers import cookie_for, frames, socket
 
 pytestmark = pytest.mark.django_db
 
