@@ -19,6 +19,28 @@ def program_city_ids(program: Program) -> frozenset[int]:
     return cached
 
 
+def coordinated_city_ids(user, program: Program) -> frozenset[int]:
+    """The program's cities the user coordinates: the cities they act for in it (review,
+    approve a matching, print, correct attendance)."""
+    return coordinator_city_ids(user) & program_city_ids(program)
+
+
+def invitable_city_ids(user, *, program: Program | None = None) -> frozenset[int]:
+    """The cities a coordinator may put in a program: their own, their own cities' active
+    partners, and the cities already taking part in it (invited by the other side)."""
+    from exchange.selectors.programs import partner_city_ids
+
+    own = coordinator_city_ids(user)
+    ids = own | partner_city_ids(city_ids=own)
+    return ids | program_city_ids(program) if program is not None else ids
+
+
+def places_locked_city_ids(user, program: Program) -> frozenset[int]:
+    """Places belong to their city: the program's cities whose places this user may not
+    change (exchange.services.programs refuses it; the form shows them read-only)."""
+    return program_city_ids(program) - coordinator_city_ids(user)
+
+
 @rules.predicate
 def coordinates_program(user, program: Program | None) -> bool:
     if program is None:

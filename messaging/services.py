@@ -85,6 +85,8 @@ def rooms_sync(*, program: Program) -> list[Room]:
         kind = Room.Kind.GROUP if group.kind == MatchGroup.Kind.GROUP else Room.Kind.PAIR
         room = existing.get((kind, frozenset(a.pk for a in members)))
         if room is None:
+            # A hand edit changes a group's members in place: its old room lets go of it.
+            Room.objects.filter(match_group=group).update(match_group=None)
             room = Room.objects.create(
                 program=program,
                 kind=kind,

@@ -43,15 +43,23 @@ class ProgramForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, cities: list[City], **kwargs):
+    def __init__(
+        self, *args, cities: list[City], locked_city_ids: frozenset[int] = frozenset(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.cities = cities
         for city in cities:
+            locked = city.pk in locked_city_ids
             self.fields[f"quota_{city.pk}"] = forms.IntegerField(
                 label=str(city),
                 min_value=1,
                 max_value=500,
                 required=False,
+                # A partner city's places are its own: shown, kept as they are on save.
+                disabled=locked,
+                help_text=_("Set by the coordinators of %(city)s.") % {"city": city}
+                if locked
+                else "",
             )
 
     @property

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.rules import coordinator_city_ids
 from core.forms import add_validation_error
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
+from exchange.rules import coordinated_city_ids
 from exchange.selectors.matching import matching_of, matching_page
 from exchange.services import matching as services
 from exchange.views.review import _program
@@ -55,7 +55,7 @@ def matching_detail(request, pk: int):
         else:
             messages.success(request, _("Matching rules saved. Run the matching to apply them."))
             return redirect("exchange:matching", pk=pk)
-    mine = coordinator_city_ids(request.user)
+    mine = coordinated_city_ids(request.user, program)
     return render(
         request,
         "exchange/matching.html",
@@ -170,7 +170,9 @@ def matching_approve(request, pk: int):
         request,
         pk,
         lambda: services.matching_approve(
-            program=program, city_ids=set(coordinator_city_ids(request.user)), by=request.user
+            program=program,
+            city_ids=set(coordinated_city_ids(request.user, program)),
+            by=request.user,
         ),
         _("You approved this version for your city."),
     )

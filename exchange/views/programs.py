@@ -20,6 +20,7 @@ from exchange.forms.programs import (
     ProgramStatusForm,
 )
 from exchange.models import Application, Program
+from exchange.rules import invitable_city_ids, places_locked_city_ids
 from exchange.selectors import programs as selectors
 from exchange.services import programs as services
 
@@ -135,11 +136,10 @@ def coordinator_dashboard(request):
     )
 
 
-def _invitable_cities(user, also: set[City] = frozenset()) -> list[City]:
-    """The coordinator's own cities first, then their active partners (and `also`)."""
+def _invitable_cities(user, program: Program | None = None) -> list[City]:
+    """The coordinator's own cities first, then the others they may invite (exchange.rules)."""
     own = coordinator_city_ids(user)
-    ids = own | selectors.partner_city_ids(city_ids=own) | {city.pk for city in also}
-    cities = City.objects.filter(pk__in=ids)
+    cities = City.objects.filter(pk__in=invitable_city_ids(user, program=program))
     return sorted(cities, key=lambda city: (city.pk not in own, city.name_en))
 
 
@@ -167,10 +167,12 @@ def program_create(request):
 @permission_required("exchange.change_program", fn=_program_for_change, raise_exception=True)
 def program_edit(request, pk: int):
     program = _program_for_change(request, pk)
-    participating = {pc.city for pc in program.program_cities.select_related("city")}
-    cities = _invitable_cities(request.user, also=participating)
+    cities = _invitable_cities(request.user, program)
+    # Places belong to their city: a partner city's places are shown, not editable.
+    locked = places_locked_city_ids(request.user, program)
+    initial = ProgramForm.initial_for(program)
     if request.method == "POST":
-        form = ProgramForm(request.POST, cities=cities)
+        form = ProgramForm(request.POST, initial=initial, cities=cities, locked_city_ids=locked)
         if form.is_valid():
             try:
                 services.program_update(program=program, data=form.to_data(), by=request.user)
@@ -180,7 +182,7 @@ def program_edit(request, pk: int):
                 messages.success(request, _("The program was saved."))
                 return redirect(program)
     else:
-        form = ProgramForm(initial=ProgramForm.initial_for(program), cities=cities)
+        form = ProgramForm(initial=initial, cities=cities, locked_city_ids=locked)
     return render(request, "exchange/program_form.html", {"form": form, "program": program})
 
 

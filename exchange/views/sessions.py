@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.rules import coordinator_city_ids
 from core.forms import add_validation_error
 from exchange.forms.sessions import AttendanceForm, LiveSessionForm
 from exchange.models import PARTICIPATING, Application, LiveSession, Program
+from exchange.rules import coordinated_city_ids
 from exchange.selectors import sessions as selectors
 from exchange.services import sessions as services
 
@@ -46,7 +46,7 @@ def _sessions_page(request, program: Program, form: LiveSessionForm, zone: str):
             "form": form,
             "zone": zone,
             "now": now,
-            "my_city_ids": coordinator_city_ids(request.user),
+            "my_city_ids": coordinated_city_ids(request.user, program),
             "attendance_form": AttendanceForm(),
         },
     )

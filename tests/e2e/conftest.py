@@ -76,7 +76,7 @@ def vocabulary(transactional_db) -> None:
     with Playwright's loop running, Django hands this thread a different connection object from
     the one the test database was serialized on, so the restore silently finds nothing.
     """
-    importlib.import_module("exchange.migrations.0002_vocabulary").forwards(apps, None)
+    importlib.import_module("core.migrations.0002_vocabulary").forwards(apps, None)
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def _fill_program(page: Page, city_a, city_b, *, min_age: str, max_age: str) -> 
 
 
 def test_coordinator_creates_program_then_opens_it(
-    page: Page, live_server, carol, city_a, city_b, city_c
+    page: Page, live_server, carol, bob, city_a, city_b, city_c
 ):
     page.goto("/accounts/login/")
     page.locator("#id_login").fill("carol@example.org")

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import CoordinatorMembership
 from core.models import Language, Theme
 from exchange.models import Program, ProgramCity
 from exchange.services import programs as services
@@ -217,8 +218,10 @@ def test_program_create_with_zero_places_is_refused_and_writes_nothing(carol, ci
 @pytest.mark.parametrize("editor", ["carol", "bob"])
 def test_program_update_by_either_city_saves_changes(request, editor, program_ab, city_a, city_b):
     user = request.getfixturevalue(editor)
+    # Places belong to their city: each editor changes their own city's.
+    places = {city_a: 7, city_b: 5} if editor == "carol" else {city_a: 5, city_b: 2}
     data = program_data(
-        {city_a: 7, city_b: 2},
+        places,
         title="Renamed by " + editor,
         themes=list(Theme.objects.filter(slug="music")),
         working_languages=list(Language.objects.filter(code="en")),
@@ -230,12 +233,18 @@ def test_program_update_by_either_city_saves_changes(request, editor, program_ab
     assert program.title == "Renamed by " + editor
     assert program.status == Program.Status.OPEN
     assert program.created_by.email == "carol@example.org"
-    assert quotas_of(program) == {"gwangju-gyeonggi": 7, "zibo": 2}
+    assert quotas_of(program) == (
+        {"gwangju-gyeonggi": 7, "zibo": 5}
+        if editor == "carol"
+        else {"gwangju-gyeonggi": 5, "zibo": 2}
+    )
     assert list(program.themes.values_list("slug", flat=True)) == ["music"]
     assert list(program.working_languages.values_list("code", flat=True)) == ["en"]
 
 
 def test_program_update_dropping_a_city_removes_its_places(carol, program_ab, city_a, city_d):
+    # Only a city's own coordinators take it out of a program.
+    CoordinatorMembership.objects.create(user=carol, city=program_ab.cities.get(slug="zibo"))
     services.program_update(program=program_ab, data=program_data({city_a: 5, city_d: 4}), by=carol)
 
     assert quotas_of(program_ab) == {"gwangju-gyeonggi": 5, "hue": 4}
@@ -337,7 +346,7 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize(("old", "new"), sorted(ALLOWED))
-def test_program_set_status_allowed_transition_saves(carol, city_a, city_b, old, new):
+def test_program_set_status_allowed_transition_saves(carol, bob, city_a, city_b, old, new):
     program = factories.ProgramFactory(cities={city_a: 2, city_b: 2}, status=old)
 
     result = services.program_set_status(program=program, status=new, by=carol)

@@ -9,7 +9,7 @@ import json
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from accounts.models import CoordinatorMembership
 from accounts.services import coordinator_remove
@@ -32,6 +32,7 @@ async def until_closed(communicator, *, timeout: float = 5) -> tuple[list[dict],
     while True:
         output = await communicator.receive_output(timeout=timeout)
         if output["type"] == "websocket.close":
+            await communicator.disconnect()  # as a browser does: the consumer ends
             return received, output.get("code")
         frame = json.loads(output["text"])
         if frame["type"] != "presence":
@@ -61,7 +62,7 @@ def test_a_coordinator_removed_from_the_team_loses_the_open_socket_on_the_next_f
         assert (await communicator.connect())[0]
         # Straight in the database, as the admin would: no service call, no announcement
         # reaches this socket before its next frame.
-        await sync_to_async(CoordinatorMembership.objects.filter(user=carol).delete)()
+        await database_sync_to_async(CoordinatorMembership.objects.filter(user=carol).delete)()
         await communicator.send_to(text_data=frames[frame])
         return await until_closed(communicator)
 
@@ -85,7 +86,7 @@ def test_removal_through_the_service_closes_an_idle_socket_without_any_frame(
     async def scenario():
         communicator = socket(room, cookie)
         assert (await communicator.connect())[0]
-        await sync_to_async(coordinator_remove)(user=carol, city=city_a)
+        await database_sync_to_async(coordinator_remove)(user=carol, city=city_a)
         return await until_closed(communicator)
 
     received, code = run_chat(scenario())
@@ -108,7 +109,7 @@ def test_a_withdrawn_student_cannot_post_on_the_next_frame(published, alice, bob
     async def scenario():
         communicator = socket(room, cookie)
         assert (await communicator.connect())[0]
-        await sync_to_async(application_withdraw)(application=mine, by=alice, reason="")
+        await database_sync_to_async(application_withdraw)(application=mine, by=alice, reason="")
         # The withdrawal is announced: the socket closes, and a frame sent meanwhile is
         # refused as well.
         await communicator.send_to(text_data=_message("bye?"))
