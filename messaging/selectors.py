@@ -2,13 +2,14 @@
 moderation queue, and the live sessions of online programs with their attendance."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
 from django.conf import settings
 from django.db.models import (
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -23,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import CoordinatorMembership, User, latest_birth_date
 from accounts.rules import coordinator_city_ids
 from exchange.models import Application, City, Program, ProgramCity
 from messaging.models import (
@@ -39,6 +40,9 @@ from messaging.models import (
 COORDINATOR = "coordinator"
 PARTICIPANT = "participant"
 PARTICIPATING = [Application.State.CONFIRMED, Application.State.COMPLETED]
+# Under this age on the day, a reader is a minor: contact details sent to a room with one are
+# masked (messaging.masking).
+ADULT_AGE = 18
 
 
 def _program_city_ids(room: Room) -> frozenset[int]:
@@ -59,17 +63,52 @@ def coordinates_room(*, user: User, room: Room) -> bool:
     return user.is_authenticated and bool(coordinator_city_ids(user) & _program_city_ids(room))
 
 
+def room_participations(*, room: Room) -> QuerySet[Application] | None:
+    """The applications whose students read the room as participants: everyone taking part
+    in the program for its program room, the matched ones for a pair or group room; None for
+    the coordinators' room, which has no participants."""
+    if room.kind == Room.Kind.COORDINATORS:
+        return None
+    applications = Application.objects.filter(program_id=room.program_id, state__in=PARTICIPATING)
+    if room.kind != Room.Kind.PROGRAM:
+        applications = applications.filter(rooms=room)
+    return applications
+
+
 def participant_applications(*, user: User, room: Room) -> QuerySet[Application] | None:
     """The applications that make the user a participant of the room (none: not one), or
     None for the coordinators' room, which has no participants."""
-    if room.kind == Room.Kind.COORDINATORS:
-        return None
-    mine = Application.objects.filter(
-        program_id=room.program_id, student=user, state__in=PARTICIPATING
+    applications = room_participations(room=room)
+    return None if applications is None else applications.filter(student=user)
+
+
+def room_with_minor_reader(*, room: Room, on: date) -> QuerySet[Room]:
+    """The room itself when someone who can read it (as room_role decides) is a minor on
+    `on`, else nothing: the one test of whether a room's messages reach a minor.
+
+    A participant counts as a minor when under ADULT_AGE or without a date of birth (nobody
+    has shown they are an adult); a coordinator of the program's cities only when a date of
+    birth says so. One query, or a subquery of a bigger statement (message_post reads it in
+    the statement that numbers the message)."""
+    born_after = latest_birth_date(ADULT_AGE, on)
+    readers = Exists(
+        CoordinatorMembership.objects.filter(
+            city__program_cities__program_id=room.program_id,
+            user__date_of_birth__gt=born_after,
+        )
     )
-    if room.kind != Room.Kind.PROGRAM:
-        mine = mine.filter(rooms=room)
-    return mine
+    participants = room_participations(room=room)
+    if participants is not None:
+        readers |= Exists(
+            participants.filter(
+                Q(student__date_of_birth__isnull=True) | Q(student__date_of_birth__gt=born_after)
+            )
+        )
+    return Room.objects.filter(readers, pk=room.pk)
+
+
+def room_has_minor_reader(*, room: Room, on: date) -> bool:
+    return room_with_minor_reader(room=room, on=on).exists()
 
 
 def room_role(*, user: User, room: Room) -> str | None:
@@ -189,9 +228,10 @@ def programs_with_open_reports(programs: QuerySet[Program]) -> QuerySet[Program]
 
 def moderation_reports(*, program: Program, resolved: bool = False) -> QuerySet[Report]:
     """The program's open (or resolved) reports, newest first, each with the message, its
-    room and sender, and `reporter_count`: how many members reported that message."""
+    room and sender, and `reporter_count`: how many members reported that message (an
+    automatic report, filed when contact details were masked, is nobody's)."""
     reporters = (
-        Report.objects.filter(message=OuterRef("message"))
+        Report.objects.filter(message=OuterRef("message"), automatic=False)
         .order_by()
         .values("message")
         .annotate(n=Count("pk"))
@@ -202,7 +242,11 @@ def moderation_reports(*, program: Program, resolved: bool = False) -> QuerySet[
         .select_related(
             "message__room", "message__sender", "message__deleted_by", "reporter", "resolved_by"
         )
-        .annotate(reporter_count=Subquery(reporters, output_field=IntegerField()))
+        .annotate(
+            reporter_count=Coalesce(
+                Subquery(reporters, output_field=IntegerField()), 0, output_field=IntegerField()
+            )
+        )
         .order_by("-created_at", "-id")
     )
 
