@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from accounts.models import CoordinatorMembership, User
 from accounts.rules import coordinator_city_ids
 from exchange.audit import audit
-from exchange.models import Application, AuditEntry, City, MatchGroup, Matching, Program
+from exchange.models import (
+    Application,
+    AuditEntry,
+    City,
+    MatchGroup,
+    Matching,
+    Program,
+    ProgramCity,
+)
 from messaging.masking import mask_contacts
 from messaging.models import (
     MESSAGE_MAX,
@@ -39,10 +47,10 @@ from messaging.selectors import (
     coordinator_time_zone,
     participant_applications,
     room_role,
+    room_with_minor_reader,
 )
 from messaging.times import local_label
 
-ADULT_AGE = 18
 MUTE_MAX = timedelta(days=7)
 SESSION_MAX = timedelta(hours=6)
 # Attendance is marked on connect and then once a minute per socket; a longer silence than
@@ -88,11 +96,6 @@ def rooms_sync(*, program: Program) -> list[Room]:
     return rooms
 
 
-def _is_minor(user: User) -> bool:
-    age = user.age()
-    return age is None or age < ADULT_AGE
-
-
 def room_is_open(room: Room, *, now: datetime | None = None) -> bool:
     return room.closed_at is None or room.closed_at > (now or timezone.now())
 
@@ -114,23 +117,30 @@ SEQ_SQL = (
 
 
 def _take_seq(
-    room_id: int, sender_id: int, membership: QuerySet | None
-) -> tuple[int, datetime | None, datetime | None, bool]:
+    room_id: int, sender_id: int, membership: QuerySet | None, minor_reader: QuerySet | None
+) -> tuple[int, datetime | None, datetime | None, int | None, bool]:
     """Number the next message of the room, in one statement that also locks the room's row
     until commit (so messages are committed in the order of their numbers) and reads what may
-    stop the post: whether the room is closed, until when the sender is muted, and whether
-    `membership` (the sender's participating applications; None for a coordinator) still
-    holds, so a student who withdrew is refused at once. Raising afterwards rolls the number
-    back with the transaction, so numbers never skip."""
+    stop or change the post: whether the room is closed, until when the sender is muted, the
+    sender's application from `membership` (their participating applications; None for a
+    coordinator, and no application then), so a student who withdrew is refused at once, and
+    whether `minor_reader` (selectors.room_with_minor_reader; None: not asked) finds a minor
+    among the readers. Raising afterwards rolls the number back with the transaction, so
+    numbers never skip."""
     if membership is None:
-        member_sql, member_params = "TRUE", ()
+        member_sql, member_params = "NULL", ()
     else:
-        member_sql, member_params = membership.values("pk").query.sql_with_params()
-        member_sql = f"EXISTS ({member_sql})"
-    # member_sql is the ORM's own compiled SQL; every value in it is a parameter.
-    sql = SEQ_SQL + member_sql
+        member_sql, member_params = membership.values("pk")[:1].query.sql_with_params()
+        member_sql = f"({member_sql})"
+    if minor_reader is None:
+        minor_sql, minor_params = "FALSE", ()
+    else:
+        minor_sql, minor_params = minor_reader.values("pk").query.sql_with_params()
+        minor_sql = f"EXISTS ({minor_sql})"
+    # Both are the ORM's own compiled SQL; every value in them is a parameter.
+    sql = f"{SEQ_SQL}{member_sql}, {minor_sql}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [room_id, room_id, sender_id, *member_params])
+        cursor.execute(sql, [room_id, room_id, sender_id, *member_params, *minor_params])
         return cursor.fetchone()
 
 
@@ -139,12 +149,16 @@ def _already_posted(room: Room, sender: User, client_id: uuid.UUID) -> Message |
 
 
 def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | str) -> Posted:
-    """Store a message once per client_id. Contact details in a minor's message are masked.
+    """Store a message once per client_id. Contact details are masked whenever a minor can
+    read the room, whoever sends them, except in coordinators' own messages; each masked
+    message files an automatic report, with the original text, in the program's moderation
+    queue, and an audit entry.
 
     The usual post is three statements in one transaction: the sender's membership, the room's
-    next number (with the closed and muted checks), and the insert. A client_id seen before
-    (a resend after a lost acknowledgement) returns the stored message, even if the sender
-    could no longer post.
+    next number (with the closed and muted checks and whether a minor reads the room), and the
+    insert. A masked one adds the report and the audit. A client_id seen before (a resend
+    after a lost acknowledgement) returns the stored message, even if the sender could no
+    longer post.
     """
     try:
         client_id = uuid.UUID(str(client_id))
@@ -170,8 +184,15 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
                     )
                 role = PARTICIPANT
             session_gate(room=room, role=role, now=timezone.now(), sender=sender)
-            seq, closed_at, muted_until, member = _take_seq(room.pk, sender.pk, membership)
-            if not member:
+            minor_reader = (
+                None
+                if role == COORDINATOR
+                else room_with_minor_reader(room=room, on=timezone.localdate())
+            )
+            seq, closed_at, muted_until, application_id, masking = _take_seq(
+                room.pk, sender.pk, membership, minor_reader
+            )
+            if membership is not None and application_id is None:
                 raise ValidationError(_("You are not a member of this room."), code="not_member")
             now = timezone.now()
             if closed_at is not None and closed_at <= now:
@@ -182,18 +203,17 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
                     % {"until": timezone.localtime(muted_until).strftime("%Y-%m-%d %H:%M")},
                     code="muted",
                 )
-            masked: tuple[str, ...] = ()
-            if role != COORDINATOR and _is_minor(sender):
-                result = mask_contacts(body)
-                body, masked = result.text, result.kinds
+            result = mask_contacts(body) if masking else None
             message = Message.objects.create(
                 room=room,
                 seq=seq,
                 sender=sender,
-                body=body,
+                body=result.text if result else body,
                 client_id=client_id,
-                masked=list(masked),
+                masked=list(result.kinds) if result else [],
             )
+            if message.masked:
+                _contact_masked(message=message, original=body, application_id=application_id)
     except ValidationError:
         existing = _already_posted(room, sender, client_id)
         if existing is None:
@@ -203,6 +223,25 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         # The same client_id was stored before, on this connection or another.
         return Posted(_already_posted(room, sender, client_id), created=False)
     return Posted(message, created=True)
+
+
+def _contact_masked(*, message: Message, original: str, application_id: int | None) -> None:
+    """File the automatic report and the audit entry of a message whose contact details were
+    masked. The audit says what kinds, never the text: the report keeps that."""
+    kinds = ", ".join(message.masked)
+    Report.objects.create(
+        message=message, reporter=None, automatic=True, original_body=original, reason=kinds
+    )
+    audit(
+        action=AuditEntry.Action.CONTACT_MASKED,
+        by=message.sender,
+        program_id=message.room.program_id,
+        city_ids=ProgramCity.objects.filter(program_id=message.room.program_id)
+        .order_by()
+        .values_list("city_id", flat=True),
+        application_id=application_id,
+        detail=f"room {message.room_id}, message {message.seq}: {kinds}",
+    )
 
 
 @transaction.atomic
