@@ -93,7 +93,7 @@ def room_with_minor_reader(*, room: Room, on: date) -> QuerySet[Room]:
     born_after = latest_birth_date(ADULT_AGE, on)
     readers = Exists(
         CoordinatorMembership.objects.filter(
-            city__program_cities__program_id=room.program_id,
+            city_id__in=ProgramCity.objects.filter(program_id=room.program_id).values("city_id"),
             user__date_of_birth__gt=born_after,
         )
     )

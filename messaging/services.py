@@ -116,27 +116,37 @@ SEQ_SQL = (
 )
 
 
+def _minor_reader_sql(room: Room, on: date) -> tuple[str, tuple]:
+    """selectors.room_with_minor_reader as an EXISTS for the numbering statement, compiled
+    once per room object and day: compiling it took longer than running it, and a socket
+    holds its room for hours. Only the SQL is kept; who reads is read on every post."""
+    cached = getattr(room, "_minor_reader_sql", None)
+    if cached is None or cached[0] != on:
+        sql, params = room_with_minor_reader(room=room, on=on).values("pk").query.sql_with_params()
+        cached = room._minor_reader_sql = (on, f"EXISTS ({sql})", tuple(params))
+    return cached[1], cached[2]
+
+
 def _take_seq(
-    room_id: int, sender_id: int, membership: QuerySet | None, minor_reader: QuerySet | None
+    room_id: int,
+    sender_id: int,
+    membership: QuerySet | None,
+    minor_reader: tuple[str, tuple] | None,
 ) -> tuple[int, datetime | None, datetime | None, int | None, bool]:
     """Number the next message of the room, in one statement that also locks the room's row
     until commit (so messages are committed in the order of their numbers) and reads what may
     stop or change the post: whether the room is closed, until when the sender is muted, the
     sender's application from `membership` (their participating applications; None for a
     coordinator, and no application then), so a student who withdrew is refused at once, and
-    whether `minor_reader` (selectors.room_with_minor_reader; None: not asked) finds a minor
-    among the readers. Raising afterwards rolls the number back with the transaction, so
-    numbers never skip."""
+    whether `minor_reader` (from _minor_reader_sql; None: not asked) finds a minor among the
+    readers. Raising afterwards rolls the number back with the transaction, so numbers never
+    skip."""
     if membership is None:
         member_sql, member_params = "NULL", ()
     else:
         member_sql, member_params = membership.values("pk")[:1].query.sql_with_params()
         member_sql = f"({member_sql})"
-    if minor_reader is None:
-        minor_sql, minor_params = "FALSE", ()
-    else:
-        minor_sql, minor_params = minor_reader.values("pk").query.sql_with_params()
-        minor_sql = f"EXISTS ({minor_sql})"
+    minor_sql, minor_params = minor_reader or ("FALSE", ())
     # Both are the ORM's own compiled SQL; every value in them is a parameter.
     sql = f"{SEQ_SQL}{member_sql}, {minor_sql}"
     with connection.cursor() as cursor:
@@ -185,9 +195,7 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
                 role = PARTICIPANT
             session_gate(room=room, role=role, now=timezone.now(), sender=sender)
             minor_reader = (
-                None
-                if role == COORDINATOR
-                else room_with_minor_reader(room=room, on=timezone.localdate())
+                None if role == COORDINATOR else _minor_reader_sql(room, timezone.localdate())
             )
             seq, closed_at, muted_until, application_id, masking = _take_seq(
                 room.pk, sender.pk, membership, minor_reader
