@@ -236,6 +236,17 @@ def test_message_post_queries_unmasked_as_before_masked_three_more(
         post(room, pair["alice"], BODY)
 
 
+@pytest.mark.django_db
+def test_messages_purge_takes_the_original_text_with_the_message(pair):
+    post(pair["room"], pair["alice"])
+    program = pair["room"].program
+    today = program.ends_on + timedelta(days=settings.CHAT_RETENTION_DAYS + 1)
+
+    assert services.messages_purge(today=today) == 1
+    assert Report.objects.count() == 0
+    assert AuditEntry.objects.filter(action="contact-masked").count() == 2
+
+
 # --- What each persona sees -------------------------------------------------------------
 
 
