@@ -18,6 +18,15 @@ def age_on(date_of_birth: date, day: date) -> int:
     return day.year - date_of_birth.year - before_birthday
 
 
+def latest_birth_date(age: int, day: date) -> date:
+    """The latest date of birth of someone at least `age` on `day`, as age_on counts: anyone
+    born after it is younger (29 February, `age` years back in a common year, is the 28th)."""
+    try:
+        return day.replace(year=day.year - age)
+    except ValueError:
+        return day.replace(year=day.year - age, day=28)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

@@ -7,7 +7,9 @@ brought back in line on its next resync, so a failing layer is logged and never 
 the request that made the change.
 """
 
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -31,4 +33,16 @@ def room_broadcast(room_id: int, event: dict) -> None:
                 "could not broadcast %s to room %s", event.get("type"), room_id, exc_info=True
             )
 
-    transaction.on_commit(send)
+    def send_from_here() -> None:
+        # Sync code called from a thread that runs an event loop (a shell or a test driving a
+        # browser) can't block on that loop: the send gets a thread of its own.
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            send()
+            return
+        sender = threading.Thread(target=send, name="room-broadcast")
+        sender.start()
+        sender.join()
+
+    transaction.on_commit(send_from_here)

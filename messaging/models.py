@@ -64,7 +64,7 @@ class Message(models.Model):
     body = models.TextField(max_length=MESSAGE_MAX)
     # Chosen by the sending client; the same id twice is one message.
     client_id = models.UUIDField(default=uuid.uuid4)
-    # Contact details found and masked in a minor's message ("phone", "email"...).
+    # Contact details masked because a minor can read the room ("phone", "email"...).
     masked = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -98,13 +98,19 @@ class RoomState(models.Model):
 
 
 class Report(models.Model):
-    """A member's report of a message, for the program's coordinators to look at."""
+    """A member's report of a message, for the program's coordinators to look at, or an
+    automatic one: contact details were masked in it (messaging.services.message_post)."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
+    # None for an automatic report, and for a member who has since been deleted.
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=500)
+    automatic = models.BooleanField(default=False)
+    # What the sender wrote before masking, for the coordinators only: it is never sent to a
+    # room, and it goes with the message when the chat is purged.
+    original_body = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -31,6 +32,13 @@ MODERATE = "messaging.moderate_program"
 REPORTS_PER_PAGE = 25
 LOG_PER_PAGE = 50
 LOG_ON_PAGE = 10
+# What messaging.masking found, in words, for an automatic report.
+MASKED_KINDS = {
+    "email": gettext_lazy("email address"),
+    "messenger": gettext_lazy("messenger id"),
+    "phone": gettext_lazy("phone number"),
+    "url": gettext_lazy("outside link"),
+}
 
 
 def _program(request, pk: int, **_other_url_arguments) -> Program | None:
@@ -76,6 +84,7 @@ def moderation(request, pk: int):
         report.sender_muted_until = muted_until.get(
             (report.message.room_id, report.message.sender_id)
         )
+        report.masked_kinds = [MASKED_KINDS.get(kind, kind) for kind in report.message.masked]
     return render(
         request,
         "messaging/moderation.html",

@@ -16,14 +16,15 @@ socket frame and every request, never cached on a long-lived object:
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import rules
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import CoordinatorMembership, User
-from accounts.rules import SUPERVISING_ADULTS, coordinator_city_ids, is_minor
-from exchange.models import PARTICIPATING, Application
+from accounts.models import CoordinatorMembership, User, latest_birth_date
+from accounts.rules import ADULT_AGE, SUPERVISING_ADULTS, coordinator_city_ids, is_minor
+from exchange.models import PARTICIPATING, Application, ProgramCity
 from exchange.rules import coordinates_applicant_city, coordinates_program
 from messaging.models import Room
 
@@ -126,6 +127,47 @@ def room_access(*, user: User, room_id: int) -> RoomAccess | None:
     else:
         role = None
     return RoomAccess(room=room, role=role, adults=room.access_adults, minor=is_minor(user))
+
+
+def room_participations(*, room: Room):
+    """The applications whose students take part in the room: everyone taking part in the
+    program for its program room, the matched ones for a pair or group room; None for the
+    coordinators' room, which has no participants."""
+    if room.kind == Room.Kind.COORDINATORS:
+        return None
+    applications = Application.objects.filter(program_id=room.program_id, state__in=PARTICIPATING)
+    if room.kind != Room.Kind.PROGRAM:
+        applications = applications.filter(rooms=room)
+    return applications
+
+
+def room_with_minor_reader(*, room: Room, on: date):
+    """The room itself when someone who may be in it is a minor on `on`, else nothing: the
+    one test of whether a room's messages may reach a minor (masking decides by it).
+
+    A participant counts as a minor when under ADULT_AGE or without a date of birth (nobody
+    has shown they are an adult); a coordinator of the program's cities only when a date of
+    birth says so. message_post reads the same in its numbering statement (SEQ_SQL); the
+    invariant tests check the two agree."""
+    born_after = latest_birth_date(ADULT_AGE, on)
+    readers = Exists(
+        CoordinatorMembership.objects.filter(
+            city_id__in=ProgramCity.objects.filter(program_id=room.program_id).values("city_id"),
+            user__date_of_birth__gt=born_after,
+        )
+    )
+    participants = room_participations(room=room)
+    if participants is not None:
+        readers |= Exists(
+            participants.filter(
+                Q(student__date_of_birth__isnull=True) | Q(student__date_of_birth__gt=born_after)
+            )
+        )
+    return Room.objects.filter(readers, pk=room.pk)
+
+
+def room_has_minor_reader(*, room: Room, on: date) -> bool:
+    return room_with_minor_reader(room=room, on=on).exists()
 
 
 def readable_rooms(*, user: User):

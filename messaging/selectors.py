@@ -116,9 +116,10 @@ def open_report_count(*, program: Program) -> int:
 
 def moderation_reports(*, program: Program, resolved: bool = False) -> QuerySet[Report]:
     """The program's open (or resolved) reports, newest first, each with the message, its
-    room and sender, and `reporter_count`: how many members reported that message."""
+    room and sender, and `reporter_count`: how many members reported that message (an
+    automatic report, filed when contact details were masked, is nobody's)."""
     reporters = (
-        Report.objects.filter(message=OuterRef("message"))
+        Report.objects.filter(message=OuterRef("message"), automatic=False)
         .order_by()
         .values("message")
         .annotate(n=Count("pk"))
@@ -129,7 +130,11 @@ def moderation_reports(*, program: Program, resolved: bool = False) -> QuerySet[
         .select_related(
             "message__room", "message__sender", "message__deleted_by", "reporter", "resolved_by"
         )
-        .annotate(reporter_count=Subquery(reporters, output_field=IntegerField()))
+        .annotate(
+            reporter_count=Coalesce(
+                Subquery(reporters, output_field=IntegerField()), 0, output_field=IntegerField()
+            )
+        )
         .order_by("-created_at", "-id")
     )
 

@@ -15,18 +15,21 @@ from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CoordinatorMembership, User
-from accounts.rules import SUPERVISING_ADULTS, is_minor
+from accounts.models import CoordinatorMembership, User, latest_birth_date
+from accounts.rules import ADULT_AGE, SUPERVISING_ADULTS, is_minor
 from core.models import City
 from core.times import local_label
+from exchange.audit import audit
 from exchange.models import (
     PARTICIPATING,
     Application,
     Attendance,
+    AuditEntry,
     LiveSession,
     MatchGroup,
     Matching,
     Program,
+    ProgramCity,
 )
 from messaging.broadcast import room_broadcast
 from messaging.events import deleted_event, muted_event, room_event
@@ -124,11 +127,13 @@ class Posted:
 
 
 # Numbers the room's next message and, in the same statement, reads everything that may stop
-# the post as the database says now (messaging.rules decides the same in room_access; the
-# invariant tests check the two agree): closed, dissolved, the sender's mute, whether the
-# sender coordinates a city of the program, whether they still take part in this room, and
-# how many adults supervise it. The UPDATE locks the room's row until commit, so messages are
-# committed in the order of their numbers; refusing afterwards rolls the number back.
+# or change the post as the database says now (messaging.rules decides the same in
+# room_access and room_with_minor_reader; the invariant tests check they agree): closed,
+# dissolved, the sender's mute, whether the sender coordinates a city of the program, whether
+# they still take part in this room, how many adults supervise it, and whether a minor may
+# read it (then contact details are masked). The UPDATE locks the room's row until commit, so
+# messages are committed in the order of their numbers; refusing afterwards rolls the number
+# back.
 SEQ_SQL = """
 UPDATE messaging_room AS r SET last_seq = r.last_seq + 1 WHERE r.id = %s
 RETURNING r.last_seq, r.closed_at, r.dissolved_at,
@@ -149,7 +154,25 @@ RETURNING r.last_seq, r.closed_at, r.dissolved_at,
   END,
   (SELECT count(DISTINCT cm.user_id) FROM accounts_coordinatormembership AS cm
     JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
-    WHERE pc.program_id = r.program_id)
+    WHERE pc.program_id = r.program_id),
+  EXISTS (
+    SELECT 1 FROM accounts_coordinatormembership AS cm
+    JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
+    JOIN accounts_user AS u ON u.id = cm.user_id
+    WHERE pc.program_id = r.program_id AND u.date_of_birth > %s)
+  OR CASE r.kind
+    WHEN 'program' THEN EXISTS (
+      SELECT 1 FROM exchange_application AS a JOIN accounts_user AS u ON u.id = a.student_id
+      WHERE a.program_id = r.program_id AND a.state IN (%s, %s)
+        AND (u.date_of_birth IS NULL OR u.date_of_birth > %s))
+    WHEN 'coordinators' THEN FALSE
+    ELSE EXISTS (
+      SELECT 1 FROM messaging_room_applications AS ra
+      JOIN exchange_application AS a ON a.id = ra.application_id
+      JOIN accounts_user AS u ON u.id = a.student_id
+      WHERE ra.room_id = r.id AND a.state IN (%s, %s)
+        AND (u.date_of_birth IS NULL OR u.date_of_birth > %s))
+  END
 """
 
 
@@ -162,18 +185,20 @@ class Numbered:
     coordinator: bool
     participant: bool
     adults: int
+    minor_reader: bool
 
 
-def _take_seq(room_id: int, sender_id: int) -> Numbered | None:
+def _take_seq(room_id: int, sender_id: int, today: date) -> Numbered | None:
     states = [str(state) for state in PARTICIPATING]
+    born_after = latest_birth_date(ADULT_AGE, today)
+    params = [room_id, sender_id, sender_id, sender_id, *states, sender_id, *states]
+    params += [born_after, *states, born_after, *states, born_after]
     with connection.cursor() as cursor:
-        cursor.execute(
-            SEQ_SQL, [room_id, sender_id, sender_id, sender_id, *states, sender_id, *states]
-        )
+        cursor.execute(SEQ_SQL, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    seq, closed_at, dissolved_at, muted_until, coordinator, participant, adults = row
+    seq, closed_at, dissolved_at, muted_until, coordinator, participant, adults, minor = row
     # SQLite hands back text for timestamps and integers for booleans.
     return Numbered(
         seq=seq,
@@ -183,6 +208,7 @@ def _take_seq(room_id: int, sender_id: int) -> Numbered | None:
         coordinator=bool(coordinator),
         participant=bool(participant),
         adults=adults,
+        minor_reader=bool(minor),
     )
 
 
@@ -218,7 +244,7 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         )
     try:
         with transaction.atomic():
-            numbered = _take_seq(room.pk, sender.pk)
+            numbered = _take_seq(room.pk, sender.pk, timezone.localdate())
             if numbered is None or not (numbered.coordinator or numbered.participant):
                 raise ValidationError(_("You are not a member of this room."), code="not_member")
             role = COORDINATOR if numbered.coordinator else PARTICIPANT
@@ -249,18 +275,19 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
                 )
             session_gate(room=room, role=role, now=now, sender=sender)
             seq = numbered.seq
-            masked: tuple[str, ...] = ()
-            if role != COORDINATOR and is_minor(sender):
-                result = mask_contacts(body)
-                body, masked = result.text, result.kinds
+            # Masking follows the audience: whenever a minor may read the room, whoever
+            # sends; coordinators' own messages are exempt.
+            result = mask_contacts(body) if role != COORDINATOR and numbered.minor_reader else None
             message = Message.objects.create(
                 room=room,
                 seq=seq,
                 sender=sender,
-                body=body,
+                body=result.text if result else body,
                 client_id=client_id,
-                masked=list(masked),
+                masked=list(result.kinds) if result else [],
             )
+            if message.masked:
+                _contact_masked(message=message, original=body, sender=sender)
     except ValidationError:
         existing = _already_posted(room, sender, client_id)
         if existing is None:
@@ -270,6 +297,33 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         # The same client_id was stored before, on this connection or another.
         return Posted(_already_posted(room, sender, client_id), created=False)
     return Posted(message, created=True)
+
+
+def _contact_masked(*, message: Message, original: str, sender: User) -> None:
+    """File the automatic report and the audit entry of a message whose contact details were
+    masked. The audit says what kinds, never the text: the report keeps that, for the
+    program's coordinators only."""
+    kinds = ", ".join(message.masked)
+    Report.objects.create(
+        message=message, reporter=None, automatic=True, original_body=original, reason=kinds
+    )
+    application_id = (
+        Application.objects.filter(
+            program_id=message.room.program_id, student=sender, state__in=PARTICIPATING
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    audit(
+        action=AuditEntry.Action.CONTACT_MASKED,
+        by=sender,
+        program_id=message.room.program_id,
+        city_ids=ProgramCity.objects.filter(program_id=message.room.program_id)
+        .order_by()
+        .values_list("city_id", flat=True),
+        application_id=application_id,
+        detail=f"room {message.room_id}, message {message.seq}: {kinds}",
+    )
 
 
 @transaction.atomic

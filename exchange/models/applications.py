@@ -255,6 +255,7 @@ class AuditEntry(models.Model):
         CERTIFICATE_REISSUE = "certificate-reissue", _("Reissued a certificate")
         ATTENDANCE_SET = "attendance-set", _("Corrected a session attendance")
         PLACES_CHANGE = "places-change", _("Changed a city’s places")
+        CONTACT_MASKED = "contact-masked", _("Contact details masked in a chat message")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

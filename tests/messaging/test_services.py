@@ -1,5 +1,6 @@
 """Chat without the wire: rooms follow the matching, messages are numbered and stored once,
-minors' contact details are masked, and coordinators moderate with an audit trail."""
+contact details are masked where a minor reads (tests/messaging/test_masking_audience.py),
+and coordinators moderate with an audit trail."""
 
 import threading
 import uuid
