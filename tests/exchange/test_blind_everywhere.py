@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from accounts.models import GuardianConsent
+from exchange.audit import audit
 from exchange.models import Application, AuditEntry, RequiredDocument, RubricCriterion
 from exchange.urls import app_patterns
 from messaging.urls import urlpatterns as messaging_patterns
@@ -498,3 +499,44 @@ def test_blind_everywhere_released_decisions_bring_the_names_back(
     # Painters is still under review: the same student stays a label there.
     statuses = sweep(client, [carol], [painters])
     assert statuses[("painters", f"/coordinate/applications/{painters['application'].pk}/")] == 200
+
+
+# The queue of a blind program: the 14 of any program's queue (tests/exchange/
+# test_queue_queries.py), plus one EXISTS for whether names may be sorted. The audit log:
+# the page frame and the program, then the events and the entries, each in one query with
+# their actors and applications, however many applicants are labelled.
+BLIND_QUEUE_QUERIES = 15
+BLIND_AUDIT_QUERIES = 11
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_blind_everywhere_queue_and_audit_queries_do_not_grow(
+    client, carol, city_a, city_b, django_assert_num_queries, n
+):
+    program, _criteria, _requirement = blind_program("Potters", city_a, city_b, carol)
+    for _ in range(n):
+        student = factories.StudentFactory(home_city=city_a)
+        application = factories.ApplicationFactory(
+            program=program, student=student, state="submitted", submitted_at=timezone.now()
+        )
+        application.events.create(actor=student, from_state="draft", to_state="submitted")
+        audit(
+            action=AuditEntry.Action.DOCUMENT_UPLOAD,
+            by=student,
+            program_id=program.pk,
+            city_ids=[city_a.pk],
+            application_id=application.pk,
+            detail="Signed guardian consent form",
+        )
+    client.force_login(carol)
+
+    with django_assert_num_queries(BLIND_QUEUE_QUERIES):
+        queue = client.get(f"/coordinate/programs/{program.pk}/applications/")
+    with django_assert_num_queries(BLIND_AUDIT_QUERIES):
+        log = client.get(f"/coordinate/programs/{program.pk}/audit/")
+
+    assert (queue.status_code, log.status_code) == (200, 200)
+    assert len(queue.context["page"]) == n
+    assert {line.who for line in log.context["lines"]} == {
+        f"Applicant #{a.pk}" for a in Application.objects.filter(program=program)
+    }
