@@ -10,6 +10,37 @@ from accounts.rules import coordinator_city_ids, is_coordinator
 from core.models import City
 from exchange.models import Application, ApplicationDocument, Certificate, CertificateBatch, Program
 
+# Blind review: while an application waits for its decision (submitted, or under review with
+# or without a prepared one), nobody but the applicant sees who sent it. Released decisions
+# (and every later state) lift it.
+BLIND_STATES = frozenset({Application.State.SUBMITTED, Application.State.UNDER_REVIEW})
+
+
+def is_blind_for(user, application: Application) -> bool:
+    """Whether `user` must see `application` without its applicant's name, school or email.
+
+    The one rule every page, export, log and email asks. The state is checked first, so
+    lists of confirmed participants never load the program for it."""
+    return (
+        application.state in BLIND_STATES
+        and application.student_id != getattr(user, "pk", None)
+        and application.program.blind_review
+    )
+
+
+def has_blind_applications(user, program: Program) -> bool:
+    """Whether any application `user` reviews in `program` is blind for them: then lists
+    can't be sorted by name, since the order would tell who is who."""
+    if not program.blind_review:
+        return False
+    return (
+        Application.objects.filter(
+            program=program, city_id__in=coordinator_city_ids(user), state__in=BLIND_STATES
+        )
+        .exclude(student_id=getattr(user, "pk", None))
+        .exists()
+    )
+
 
 def program_city_ids(program: Program) -> frozenset[int]:
     cached = getattr(program, "_city_ids", None)

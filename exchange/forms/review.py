@@ -56,8 +56,12 @@ class QueueFilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, cities: list[City], **kwargs):
+    def __init__(self, *args, cities: list[City], name_sort: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not name_sort:  # blind review: the order by name would tell who is who
+            self.fields["sort"].choices = [
+                choice for choice in self.fields["sort"].choices if choice[0] != "name"
+            ]
         self.fields["city"].queryset = City.objects.filter(pk__in=[c.pk for c in cities])
         if len(cities) < 2:
             del self.fields["city"]

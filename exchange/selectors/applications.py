@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
+from exchange import redaction
 from exchange.models import (
     Application,
     ApplicationDocument,
@@ -28,6 +29,7 @@ from exchange.models import (
     Program,
     Review,
 )
+from exchange.rules import has_blind_applications, is_blind_for
 
 State = Application.State
 
@@ -74,7 +76,7 @@ def review_queue(*, program: Program, user: User, filters: QueueFilters) -> Quer
     applications = (
         Application.objects.filter(program=program, city_id__in=cities)
         .exclude(state=State.DRAFT)
-        .select_related("student", "city")
+        .select_related("student", "city", "program")
         .prefetch_related(
             Prefetch(
                 "languages",
@@ -131,7 +133,10 @@ def review_queue(*, program: Program, user: User, filters: QueueFilters) -> Quer
         )
     if filters.min_score is not None:
         applications = applications.filter(score__gte=filters.min_score)
-    return applications.order_by(*SORTS.get(filters.sort, SORTS["submitted"]))
+    sort = filters.sort if filters.sort in SORTS else "submitted"
+    if sort == "name" and has_blind_applications(user, program):
+        sort = "submitted"
+    return applications.order_by(*SORTS[sort])
 
 
 def staged_counts(*, program: Program, city_ids: frozenset[int]) -> dict[int, dict[str, int]]:
@@ -227,23 +232,43 @@ def confirmed_participants(*, program: Program) -> list[Application]:
 @dataclass(frozen=True)
 class AuditLine:
     when: object
-    actor: User | None
+    who: str  # as `viewer` may see it; "" for the portal
     application: Application | None
     text: str
 
 
-def program_audit(*, program: Program, city_ids: frozenset[int]) -> list[AuditLine]:
-    """State changes and document accesses for the coordinator's cities, newest first."""
-    events = ApplicationEvent.objects.filter(
-        application__program=program, application__city_id__in=city_ids
-    ).select_related("actor", "application__student")
-    entries = AuditEntry.objects.filter(program=program, city_id__in=city_ids).select_related(
-        "actor", "application__student"
+def program_audit(*, program: Program, city_ids: frozenset[int], viewer: User) -> list[AuditLine]:
+    """State changes and document accesses for the coordinator's cities, newest first.
+
+    The applicant of an application under blind review appears as its anonymous label, on
+    that application's lines and on any other line they are the actor of."""
+    events = list(
+        ApplicationEvent.objects.filter(
+            application__program=program, application__city_id__in=city_ids
+        ).select_related("actor", "application")
     )
+    entries = list(
+        AuditEntry.objects.filter(program=program, city_id__in=city_ids).select_related(
+            "actor", "application"
+        )
+    )
+    for row in events + entries:
+        if row.application is not None:
+            row.application.program = program
+    blind_by_student = {
+        row.application.student_id: row.application
+        for row in events + entries
+        if row.application is not None and is_blind_for(viewer, row.application)
+    }
+
+    def who(row) -> str:
+        application = row.application or blind_by_student.get(row.actor_id)
+        return redaction.actor_name(viewer, row.actor, application)
+
     lines = [
         AuditLine(
             when=e.created_at,
-            actor=e.actor,
+            who=who(e),
             application=e.application,
             text=f"{State(e.from_state).label} → {State(e.to_state).label}"
             + (f" ({e.reason})" if e.reason else ""),
@@ -252,7 +277,7 @@ def program_audit(*, program: Program, city_ids: frozenset[int]) -> list[AuditLi
     ] + [
         AuditLine(
             when=e.created_at,
-            actor=e.actor,
+            who=who(e),
             application=e.application,
             text=f"{e.get_action_display()}: {e.detail}" if e.detail else e.get_action_display(),
         )

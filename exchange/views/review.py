@@ -31,6 +31,8 @@ from exchange.forms.review import (
     ReviewForm,
 )
 from exchange.models import Application, Program
+from exchange.redaction import actor_name, applicant_for
+from exchange.rules import has_blind_applications
 from exchange.selectors import applications as selectors
 from exchange.selectors.applications import QueueFilters
 from exchange.services import applications as services
@@ -60,7 +62,11 @@ def _my_cities(request, program: Program) -> list[City]:
 
 
 def _filters(request, program: Program) -> tuple[QueueFilterForm, QueueFilters]:
-    form = QueueFilterForm(request.GET or None, cities=_my_cities(request, program))
+    form = QueueFilterForm(
+        request.GET or None,
+        cities=_my_cities(request, program),
+        name_sort=not has_blind_applications(request.user, program),
+    )
     if form.is_bound and form.is_valid():
         return form, form.to_filters()
     return form, QueueFilters()
@@ -191,15 +197,14 @@ def review_export(request, pk: int, fmt: str):
     program = _program(request, pk)
     _form, filters = _filters(request, program)
     queue = selectors.review_queue(program=program, user=request.user, filters=filters)
-    blind = program.blind_review
     rows = [
         [
             a.pk,
-            "" if blind else a.student.native_name,
-            "" if blind else a.student.latin_name,
+            applicant.native_name,
+            applicant.latin_name,
             a.city.name_en,
             a.student.age(on=program.starts_on),
-            "" if blind else a.student.school,
+            applicant.school,
             str(a.get_state_display()),
             str(a.get_staged_decision_display()) if a.staged_decision else "",
             float(a.score) if a.score is not None else None,
@@ -208,6 +213,7 @@ def review_export(request, pk: int, fmt: str):
             timezone.localtime(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None,
         ]
         for a in queue
+        for applicant in [applicant_for(request.user, a)]
     ]
     services.export_record(
         program=program,
@@ -295,17 +301,17 @@ def review_application(request, pk: int):
                         _("Decision prepared. It reaches the student when you release decisions."),
                     )
             return redirect("exchange:review_application", pk=pk)
-    blind = application.program.blind_review and application.state in (
-        State.SUBMITTED,
-        State.UNDER_REVIEW,
-    )
     return render(
         request,
         "exchange/review_application.html",
         {
             "application": application,
             "program": application.program,
-            "blind": blind,
+            "applicant": applicant_for(request.user, application),
+            "history": [
+                (event, actor_name(request.user, event.actor, application))
+                for event in application.events.all()
+            ],
             "age": application.student.age(on=application.program.starts_on),
             "panel": panel,
             "criteria": criteria,
@@ -390,5 +396,8 @@ def program_audit(request, pk: int):
     return render(
         request,
         "exchange/program_audit.html",
-        {"program": program, "lines": selectors.program_audit(program=program, city_ids=cities)},
+        {
+            "program": program,
+            "lines": selectors.program_audit(program=program, city_ids=cities, viewer=request.user),
+        },
     )
