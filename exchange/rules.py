@@ -147,6 +147,10 @@ rules.add_perm("exchange.change_program", coordinates_program)
 rules.add_perm("exchange.view_program", program_is_public | coordinates_program)
 # The review queue, the rubric, exports, the audit and the partner city's participants.
 rules.add_perm("exchange.review_program", coordinates_program)
+# Online programs: coordinators of every participating city schedule the live sessions and
+# see the attendance; only the participant's own city corrects their attendance.
+rules.add_perm("exchange.schedule_sessions", coordinates_program)
+rules.add_perm("exchange.correct_attendance", coordinates_applicant_city)
 
 rules.add_perm("exchange.change_application", owns_application)
 rules.add_perm("exchange.review_application", coordinates_applicant_city)

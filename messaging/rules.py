@@ -10,9 +10,7 @@ socket frame and every request, never cached on a long-lived object:
   the program's cities) supervise a room, it is read-only for students and closed to minors;
 - a room whose pair or group was dissolved by a new matching is read-only, and only its
   coordinators still open it;
-- the moderation page of a program is for its coordinators; coordinators of every
-  participating city schedule its live sessions; only the participant's own city corrects
-  their attendance.
+- the moderation page of a program is for its coordinators.
 """
 
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import CoordinatorMembership, User, latest_birth_date
 from accounts.rules import ADULT_AGE, SUPERVISING_ADULTS, coordinator_city_ids, is_minor
 from exchange.models import PARTICIPATING, Application, ProgramCity
-from exchange.rules import coordinates_applicant_city, coordinates_program
+from exchange.rules import coordinates_program
 from messaging.models import Room
 
 COORDINATOR = "coordinator"
@@ -199,8 +197,6 @@ def moderates_room(user, room: Room | None) -> bool:
 
 rules.add_perm("messaging.moderate_program", coordinates_program)
 rules.add_perm("messaging.moderate_room", moderates_room)
-rules.add_perm("messaging.schedule_sessions", coordinates_program)
-rules.add_perm("messaging.correct_attendance", coordinates_applicant_city)
 
 
 def room_role(*, user: User, room: Room) -> str | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CoordinatorMembership, User, latest_birth_date
 from accounts.rules import ADULT_AGE, SUPERVISING_ADULTS, is_minor
 from core.models import City
+from core.policy import require
 from core.times import local_label
 from exchange.audit import audit
 from exchange.models import (
@@ -339,8 +340,12 @@ def read_marker_set(*, room: Room, user: User, seq: int) -> RoomState:
 
 
 def _require_coordinator(room: Room, user: User) -> None:
-    if not user.has_perm("messaging.moderate_room", room):
-        raise ValidationError(_("Only the program’s coordinators moderate."), code="forbidden")
+    require(
+        user,
+        "messaging.moderate_room",
+        room,
+        message=_("Only the program’s coordinators moderate."),
+    )
 
 
 def _can_read(user: User, room: Room) -> bool:

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from accounts.rules import coordinator_city_ids
 from core.models import City
 from exchange.audit import audit
 from exchange.models import (
@@ -43,7 +42,7 @@ from exchange.models import (
     Program,
 )
 from exchange.pdf import join_pdfs, qr_svg, render_pdf
-from exchange.rules import program_city_ids
+from exchange.rules import coordinated_city_ids
 from exchange.selectors.sessions import AttendanceProgress, attendance_progress
 from exchange.uploads import IMAGE_TYPES, clean_upload
 
@@ -443,7 +442,7 @@ def certificate_batch_request(
             _("Certificates print as one PDF or as a ZIP."), code="unknown_format"
         )
     wanted = set(city_ids)
-    if not wanted or not wanted <= program_city_ids(program) & coordinator_city_ids(by):
+    if not wanted or not wanted <= coordinated_city_ids(by, program):
         raise ValidationError(
             _("Choose one or more of your own cities in this program."), code="not_your_cities"
         )

@@ -14,6 +14,7 @@ from accounts.rules import SUPERVISING_ADULTS, coordinator_city_ids
 from core.models import City, Language, Theme
 from exchange.audit import audit
 from exchange.models import Application, AuditEntry, Program, ProgramCity
+from exchange.rules import places_locked_city_ids
 from exchange.selectors.programs import partner_city_ids
 from exchange.services.applications import HOLDS_PLACE
 from exchange.signals import program_cities_changed
@@ -100,7 +101,7 @@ def _check_places(*, program: Program, data: ProgramData, by: User) -> list[tupl
     by that city's coordinators, never below the places its applicants hold, and a city is
     taken out of the program only by its own coordinators. Returns the changes to audit as
     (city, old, new), new None for a city taken out and old None for a city added."""
-    mine = coordinator_city_ids(by)
+    locked = places_locked_city_ids(by, program)
     current = {pc.city: pc.quota for pc in program.program_cities.select_related("city")}
     held = dict(
         Application.objects.filter(program=program, state__in=HOLDS_PLACE)
@@ -114,7 +115,7 @@ def _check_places(*, program: Program, data: ProgramData, by: User) -> list[tupl
         new = data.quotas.get(city)
         if new == old:
             continue
-        if city.pk not in mine:
+        if city.pk in locked:
             errors.append(
                 _(
                     "Only the coordinators of %(city)s change its places or take it out of "

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.rules import coordinator_city_ids
+from core.policy import require
 from core.times import local_label
 from exchange.audit import audit
 from exchange.models import PARTICIPATING, Application, Attendance, AuditEntry, LiveSession, Program
@@ -47,11 +47,12 @@ def _lock_online_program(program: Program, by: User) -> Program:
             % {"title": program.title},
             code="not_online",
         )
-    city_ids = set(program.program_cities.values_list("city_id", flat=True))
-    if not coordinator_city_ids(by) & city_ids:
-        raise ValidationError(
-            _("Only the program’s coordinators schedule its sessions."), code="forbidden"
-        )
+    require(
+        by,
+        "exchange.schedule_sessions",
+        program,
+        message=_("Only the program’s coordinators schedule its sessions."),
+    )
     return program
 
 
@@ -207,11 +208,12 @@ def attendance_set(
             % {"name": application.student.display_name},
             code="not_participant",
         )
-    if application.city_id not in coordinator_city_ids(by):
-        raise ValidationError(
-            _("Only coordinators of the participant’s city correct their attendance."),
-            code="forbidden",
-        )
+    require(
+        by,
+        "exchange.correct_attendance",
+        application,
+        message=_("Only coordinators of the participant’s city correct their attendance."),
+    )
     if session.starts_at > now:
         raise ValidationError(
             _("“%(title)s” hasn’t started yet.") % {"title": session.title}, code="not_started"

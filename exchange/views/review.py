@@ -32,7 +32,7 @@ from exchange.forms.review import (
 )
 from exchange.models import Application, Program
 from exchange.redaction import actor_name, applicant_for
-from exchange.rules import has_blind_applications
+from exchange.rules import coordinated_city_ids, has_blind_applications
 from exchange.selectors import applications as selectors
 from exchange.selectors.applications import QueueFilters
 from exchange.services import applications as services
@@ -57,7 +57,7 @@ def _program(request, pk: int, **_other_url_arguments) -> Program | None:
 
 
 def _my_cities(request, program: Program) -> list[City]:
-    mine = coordinator_city_ids(request.user)
+    mine = coordinated_city_ids(request.user, program)
     return [pc.city for pc in program.program_cities.all() if pc.city_id in mine]
 
 
@@ -151,9 +151,7 @@ def _next_query(request) -> str:
 @permission_required("exchange.review_program", fn=_program, raise_exception=True)
 def decisions_release(request, pk: int, city_pk: int):
     program = _program(request, pk)
-    if city_pk not in coordinator_city_ids(request.user) or city_pk not in {
-        pc.city_id for pc in program.program_cities.all()
-    }:
+    if city_pk not in coordinated_city_ids(request.user, program):
         raise Http404
     try:
         result = services.decisions_release(program=program, city_id=city_pk, by=request.user)
@@ -217,7 +215,7 @@ def review_export(request, pk: int, fmt: str):
     ]
     services.export_record(
         program=program,
-        city_ids=coordinator_city_ids(request.user) & {c.pk for c in program.cities.all()},
+        city_ids=coordinated_city_ids(request.user, program),
         by=request.user,
         detail=f"{fmt.upper()}, {len(rows)} rows",
     )

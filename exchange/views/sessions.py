@@ -53,7 +53,7 @@ def _sessions_page(request, program: Program, form: LiveSessionForm, zone: str):
 
 
 @login_required
-@permission_required("messaging.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
 def program_sessions(request, pk: int):
     """The program's sessions, a form to add one, and the attendance grid. Times are entered
     and shown in the coordinator's city time zone."""
@@ -79,7 +79,7 @@ def program_sessions(request, pk: int):
 
 
 @login_required
-@permission_required("messaging.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
 def session_edit(request, pk: int, session_pk: int):
     program = _program(request, pk)
     session = _session(program, session_pk)
@@ -112,7 +112,7 @@ def session_edit(request, pk: int, session_pk: int):
 
 @require_POST
 @login_required
-@permission_required("messaging.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
 def session_delete(request, pk: int, session_pk: int):
     program = _program(request, pk)
     session = _session(program, session_pk)
@@ -127,7 +127,7 @@ def session_delete(request, pk: int, session_pk: int):
 
 @require_POST
 @login_required
-@permission_required("messaging.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
 def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
     program = _program(request, pk)
     session = _session(program, session_pk)
@@ -137,7 +137,7 @@ def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
         program=program,
         state__in=PARTICIPATING,
     )
-    if not request.user.has_perm("messaging.correct_attendance", application):
+    if not request.user.has_perm("exchange.correct_attendance", application):
         raise PermissionDenied
     form = AttendanceForm(request.POST)
     if not form.is_valid():
