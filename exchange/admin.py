@@ -32,14 +32,35 @@ class ProgramCityInline(admin.TabularInline):
     model = ProgramCity
     extra = 0
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    """Read-only: programs, their cities' places and their status change through the
+    program form and its status buttons (exchange.services.programs), which keep places with
+    their own city, audit every change and open a program only when it can be supervised."""
+
     list_display = ["title", "kind", "status", "applications_close", "starts_on"]
     list_filter = ["kind", "status"]
     search_fields = ["title"]
     inlines = [ProgramCityInline]
-    filter_horizontal = ["themes", "working_languages"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 admin.site.register(Theme)

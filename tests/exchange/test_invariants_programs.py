@@ -205,3 +205,17 @@ def test_a_program_opens_once_every_city_has_a_coordinator(draft, carol, bob, ci
     program_set_status(program=draft, status="open", by=carol)
 
     assert Program.objects.get(pk=draft.pk).status == "open"
+
+
+def test_the_admin_shows_programs_and_their_places_but_changes_neither(client, program_ab):
+    staff = factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    url = f"/admin/exchange/program/{program_ab.pk}/change/"
+
+    page = client.get(url)
+    posted = client.post(url, {"title": "Changed in the admin", "status": "draft"})
+
+    assert page.status_code == 200
+    assert posted.status_code == 403
+    assert Program.objects.get(pk=program_ab.pk).title == program_ab.title
+    assert quotas(program_ab) == {"gwangju-gyeonggi": 5, "zibo": 5}

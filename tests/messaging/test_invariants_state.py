@@ -18,9 +18,9 @@ through messaging.rules):
 4. a program opens only when every city has a coordinator and there are >= 2 of them.
 
 Room access is a function of the database: a (person, room) cell is asked again whenever
-anything it could depend on changed: the person's teams and applications, the room's members
-and dissolution, and (for anyone with a team or an application in the program) the teams of the
-program's cities.
+anything it could depend on changed: the person's teams among the program's cities and their
+application to it, the room's members and dissolution, and (for anyone with a team or an
+application there) the teams of the program's cities.
 Each example runs in a savepoint rolled back at its end.
 """
 
@@ -748,15 +748,20 @@ class ChatInvariants(RuleBasedStateMachine):
                     refusal = None
                 if can_read:
                     readable[user.pk].add(room_id)
-                # Someone with no team in the program's cities and no application to it is
-                # asked again when their own teams or applications change, not the program's.
-                related = role is not None or any(
-                    self.application_of[pk][1] == program_id for pk, _s in applications_of[user.pk]
+                # What the answer depends on: the person's teams among the program's cities,
+                # their application to it, the room, and (for anyone with a team or an
+                # application there) the program's teams.
+                own_teams = teams_of[user.pk] & self.program_cities[program_id]
+                own_applications = frozenset(
+                    (pk, state)
+                    for pk, state in applications_of[user.pk]
+                    if self.application_of[pk][1] == program_id
                 )
+                related = own_teams or own_applications
                 inputs = (
                     program_teams[program_id] if related else None,
-                    teams_of[user.pk],
-                    applications_of[user.pk],
+                    own_teams,
+                    own_applications,
                     kind,
                     members,
                     dissolved,
