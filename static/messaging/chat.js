@@ -33,6 +33,7 @@ const ui = {
   send: $("chat-send"),
   feedback: $("chat-feedback"),
   notice: $("chat-notice"),
+  access: $("chat-access-notice"),
   reportDialog: $("chat-report-dialog"),
   deleteDialog: $("chat-delete-dialog"),
 };
@@ -44,6 +45,9 @@ const state = {
   timer: null,
   stopped: false,
   closed: config.closed,
+  // Read-only for this person (a room short of two adults, or one the matching dissolved):
+  // the server says so in the page and in "access" events (messaging.rules).
+  readOnly: !config.can_post,
   highest: 0,
   lowest: null,
   nodes: new Map(), // message id → <li>
@@ -130,7 +134,7 @@ function updateComposer() {
     max: numbers.format(config.max_length),
   });
   ui.counter.classList.toggle("chat-counter-over", over);
-  const blocked = state.closed || state.stopped;
+  const blocked = state.closed || state.readOnly || state.stopped;
   ui.input.disabled = blocked;
   ui.send.disabled = blocked || over;
   ui.closed.hidden = !state.closed;
@@ -138,6 +142,15 @@ function updateComposer() {
 
 function setClosed(closed) {
   state.closed = closed;
+  updateComposer();
+}
+
+function setAccess(canPost, notice) {
+  state.readOnly = !canPost;
+  if (ui.access) {
+    ui.access.textContent = notice ? notice.text : "";
+    ui.access.hidden = !notice;
+  }
   updateComposer();
 }
 
@@ -282,8 +295,8 @@ async function fetchPage(before, limit = config.page_size) {
 
 function stopFor(status) {
   if (status === 401) stop("signed_out");
-  else if (status === 404) stop("not_member");
-  return status === 401 || status === 404;
+  else if (status === 403 || status === 404) stop("not_member");
+  return status === 401 || status === 403 || status === 404;
 }
 
 function setHasMore(hasMore) {
@@ -444,6 +457,9 @@ function handle(event) {
     case "room":
       setClosed(Boolean(event.closed));
       break;
+    case "access":
+      setAccess(Boolean(event.can_post), event.notice);
+      break;
     case "reported":
       onReported(event.id);
       break;
@@ -486,6 +502,9 @@ function onError(event) {
     }
   }
   if (event.code === "closed") setClosed(true);
+  if (event.code === "unsupervised" || event.code === "dissolved") {
+    setAccess(false, { text: event.detail });
+  }
   if (event.code === "rate_limited" && state.pending.size) {
     // A dropped frame may have been a message: send what is unacknowledged again.
     clearTimeout(state.resendTimer);

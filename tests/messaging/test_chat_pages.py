@@ -110,6 +110,7 @@ def test_room_page_gives_the_script_its_configuration(client, published, alice):
         "me": {"id": alice.pk, "name": "김앨리스 (Kim Alice)"},
         "coordinator": False,
         "closed": False,
+        "can_post": True,
         "last_read": 1,
         "language": "en",
         "time_zone": "Asia/Seoul",
