@@ -15,6 +15,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from messaging.events import layer_envelope
 from messaging.relay import room_group
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def room_broadcast(room_id: int, event: dict) -> None:
     def send() -> None:
         try:
             async_to_sync(get_channel_layer().group_send)(
-                room_group(room_id), {"type": "room.event", "room": room_id, "event": event}
+                room_group(room_id), layer_envelope(room_id, event)
             )
         except Exception:
             logger.warning(

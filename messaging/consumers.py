@@ -26,6 +26,7 @@ from messaging.events import (
     message_event,
     notice_event,
     read_event,
+    reported_event,
     typing_event,
 )
 from messaging.models import Message, Room
@@ -384,7 +385,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ValidationError as error:
             await self._error(error.code or "invalid", " ".join(error.messages))
             return
-        await self._send({"type": "reported", "id": message.seq})
+        await self._send(reported_event(message))
 
     async def _on_delete(self, frame: dict, role: str) -> None:
         if role != COORDINATOR:

@@ -83,3 +83,13 @@ def error_event(code: str, detail: str, **extra) -> dict:
 
 def notice_event(code: str, detail: str, **extra) -> dict:
     return {"type": "notice", "code": code, "detail": str(detail), **extra}
+
+
+def reported_event(message: Message) -> dict:
+    """To the reporter only: their report of the message is filed."""
+    return {"type": "reported", "id": message.seq}
+
+
+def layer_envelope(room_id: int, event: dict) -> dict:
+    """How an event travels on the channel layer to every process listening to the room."""
+    return {"type": "room.event", "room": room_id, "event": event}

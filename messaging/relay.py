@@ -30,7 +30,7 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
-from messaging.events import message_event, presence_event
+from messaging.events import layer_envelope, message_event, presence_event
 from messaging.selectors import room_history
 
 logger = logging.getLogger(__name__)
@@ -135,9 +135,7 @@ class RoomRelay:
     async def publish(self, room_id: int, event: dict) -> None:
         """Send an event to every process listening to the room. Raises if the layer is down."""
         try:
-            await self.layer.group_send(
-                room_group(room_id), {"type": "room.event", "room": room_id, "event": event}
-            )
+            await self.layer.group_send(room_group(room_id), layer_envelope(room_id, event))
         except Exception:
             self._mark_down()
             raise

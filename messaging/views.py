@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from messaging.events import message_event
+from messaging.events import error_event, message_event
 from messaging.models import MESSAGE_MAX
 from messaging.rules import COORDINATOR, RoomAccess, readable_rooms, room_access
 from messaging.selectors import (
@@ -29,7 +29,7 @@ SEQ_MAX = 2**63 - 1
 
 
 def _error(code: str, detail: str, *, status: int) -> JsonResponse:
-    return JsonResponse({"type": "error", "code": code, "detail": str(detail)}, status=status)
+    return JsonResponse(error_event(code, detail), status=status)
 
 
 def _not_authenticated() -> JsonResponse:
