@@ -273,9 +273,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self._error("bad_frame", _("Send a JSON object with a “type”."))
             return
-        access = await self._check_access()
-        if access is None:
-            return
+        if frame["type"] == "message":
+            # A message is authorised by the statement that numbers it (messaging.services
+            # SEQ_SQL reads the sender's access in the same transaction as the insert).
+            access = self.access
+        else:
+            access = await self._check_access()
+            if access is None:
+                return
         role = access.role
         handler = {
             "message": self._on_message,
@@ -304,6 +309,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if error.code == "not_member":  # a member when the socket opened: not any more
                 await self._gone(None)
                 return
+            if error.code in ("unsupervised", "dissolved"):  # still reads, may not post
+                await self._check_access()
             await self._error(
                 error.code or "invalid", " ".join(error.messages), client_id=client_id
             )
