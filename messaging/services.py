@@ -6,7 +6,7 @@ with no gaps, so a client that knows the last number it saw can ask for exactly 
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,46 +135,63 @@ class Posted:
 # read it (then contact details are masked). The UPDATE locks the room's row until commit, so
 # messages are committed in the order of their numbers; refusing afterwards rolls the number
 # back.
-SEQ_SQL = """
-UPDATE messaging_room AS r SET last_seq = r.last_seq + 1 WHERE r.id = %s
-RETURNING r.last_seq, r.closed_at, r.dissolved_at,
-  (SELECT s.muted_until FROM messaging_roomstate AS s WHERE s.room_id = r.id AND s.user_id = %s),
+# The parts of the statement, by the room's kind (a fixed fact of a room). Every value is a
+# parameter; no alias is used in RETURNING, which SQLite doesn't allow.
+_IN_ROOM = {
+    "program": (
+        "EXISTS (SELECT 1 FROM exchange_application AS a WHERE a.program_id = %s "
+        "AND a.student_id = %s AND a.state IN (%s, %s))"
+    ),
+    "pair": (
+        "EXISTS (SELECT 1 FROM messaging_room_applications AS ra "
+        "JOIN exchange_application AS a ON a.id = ra.application_id "
+        "WHERE ra.room_id = %s AND a.student_id = %s AND a.state IN (%s, %s))"
+    ),
+}
+_MINOR_IN_ROOM = {
+    "program": (
+        "EXISTS (SELECT 1 FROM exchange_application AS a "
+        "JOIN accounts_user AS u ON u.id = a.student_id WHERE a.program_id = %s "
+        "AND a.state IN (%s, %s) AND (u.date_of_birth IS NULL OR u.date_of_birth > %s))"
+    ),
+    "pair": (
+        "EXISTS (SELECT 1 FROM messaging_room_applications AS ra "
+        "JOIN exchange_application AS a ON a.id = ra.application_id "
+        "JOIN accounts_user AS u ON u.id = a.student_id WHERE ra.room_id = %s "
+        "AND a.state IN (%s, %s) AND (u.date_of_birth IS NULL OR u.date_of_birth > %s))"
+    ),
+}
+
+
+def _seq_sql(kind: str) -> str:
+    """The numbering statement for a room of `kind`."""
+    shape = "program" if kind == Room.Kind.PROGRAM else "pair"
+    in_room = "FALSE" if kind == Room.Kind.COORDINATORS else _IN_ROOM[shape]
+    minor_in_room = "FALSE" if kind == Room.Kind.COORDINATORS else _MINOR_IN_ROOM[shape]
+    # Only the module's own fragments above are put in; every value is a parameter.
+    return f"""
+UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s
+RETURNING last_seq, closed_at, dissolved_at,
+  (SELECT s.muted_until FROM messaging_roomstate AS s WHERE s.room_id = %s AND s.user_id = %s),
+  EXISTS (SELECT 1 FROM accounts_user AS me WHERE me.id = %s AND me.is_active),
   EXISTS (
     SELECT 1 FROM accounts_coordinatormembership AS cm
     JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
-    WHERE pc.program_id = r.program_id AND cm.user_id = %s),
-  CASE r.kind
-    WHEN 'program' THEN EXISTS (
-      SELECT 1 FROM exchange_application AS a
-      WHERE a.program_id = r.program_id AND a.student_id = %s AND a.state IN (%s, %s))
-    WHEN 'coordinators' THEN FALSE
-    ELSE EXISTS (
-      SELECT 1 FROM messaging_room_applications AS ra
-      JOIN exchange_application AS a ON a.id = ra.application_id
-      WHERE ra.room_id = r.id AND a.student_id = %s AND a.state IN (%s, %s))
-  END,
+    WHERE pc.program_id = %s AND cm.user_id = %s),
+  {in_room},
   (SELECT count(DISTINCT cm.user_id) FROM accounts_coordinatormembership AS cm
     JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
-    WHERE pc.program_id = r.program_id),
+    WHERE pc.program_id = %s),
   EXISTS (
     SELECT 1 FROM accounts_coordinatormembership AS cm
     JOIN exchange_programcity AS pc ON pc.city_id = cm.city_id
     JOIN accounts_user AS u ON u.id = cm.user_id
-    WHERE pc.program_id = r.program_id AND u.date_of_birth > %s)
-  OR CASE r.kind
-    WHEN 'program' THEN EXISTS (
-      SELECT 1 FROM exchange_application AS a JOIN accounts_user AS u ON u.id = a.student_id
-      WHERE a.program_id = r.program_id AND a.state IN (%s, %s)
-        AND (u.date_of_birth IS NULL OR u.date_of_birth > %s))
-    WHEN 'coordinators' THEN FALSE
-    ELSE EXISTS (
-      SELECT 1 FROM messaging_room_applications AS ra
-      JOIN exchange_application AS a ON a.id = ra.application_id
-      JOIN accounts_user AS u ON u.id = a.student_id
-      WHERE ra.room_id = r.id AND a.state IN (%s, %s)
-        AND (u.date_of_birth IS NULL OR u.date_of_birth > %s))
-  END
-"""
+    WHERE pc.program_id = %s AND u.date_of_birth > %s)
+  OR {minor_in_room}
+"""  # noqa: S608
+
+
+SEQ_SQL = {kind: _seq_sql(kind) for kind in Room.Kind.values}
 
 
 @dataclass(frozen=True)
@@ -189,35 +206,41 @@ class Numbered:
     minor_reader: bool
 
 
-def _take_seq(room_id: int, sender_id: int, today: date) -> Numbered | None:
+def _take_seq(room: Room, sender_id: int, today: date) -> Numbered | None:
     states = [str(state) for state in PARTICIPATING]
     born_after = latest_birth_date(ADULT_AGE, today)
-    params = [room_id, sender_id, sender_id, sender_id, *states, sender_id, *states]
-    params += [born_after, *states, born_after, *states, born_after]
+    where = room.program_id if room.kind == Room.Kind.PROGRAM else room.pk
+    params = [room.pk, room.pk, sender_id, sender_id, room.program_id, sender_id]
+    if room.kind != Room.Kind.COORDINATORS:
+        params += [where, sender_id, *states]
+    params += [room.program_id, room.program_id, born_after]
+    if room.kind != Room.Kind.COORDINATORS:
+        params += [where, *states, born_after]
     with connection.cursor() as cursor:
-        cursor.execute(SEQ_SQL, params)
+        cursor.execute(SEQ_SQL[room.kind], params)
         row = cursor.fetchone()
     if row is None:
         return None
-    seq, closed_at, dissolved_at, muted_until, coordinator, participant, adults, minor = row
+    seq, closed_at, dissolved_at, muted_until, active, coordinator, participant, adults, minor = row
     # SQLite hands back text for timestamps and integers for booleans.
     return Numbered(
         seq=seq,
         closed_at=_moment(closed_at),
         dissolved_at=_moment(dissolved_at),
         muted_until=_moment(muted_until),
-        coordinator=bool(coordinator),
-        participant=bool(participant),
+        coordinator=bool(active and coordinator),
+        participant=bool(active and participant),
         adults=adults,
         minor_reader=bool(minor),
     )
 
 
 def _moment(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    moment = datetime.fromisoformat(str(value))
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.utc)
+    """A timestamp from raw SQL as an aware datetime: SQLite gives naive ones (in UTC) or text."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
 def _already_posted(room: Room, sender: User, client_id: uuid.UUID) -> Message | None:
@@ -245,7 +268,7 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
         )
     try:
         with transaction.atomic():
-            numbered = _take_seq(room.pk, sender.pk, timezone.localdate())
+            numbered = _take_seq(room, sender.pk, timezone.localdate())
             if numbered is None or not (numbered.coordinator or numbered.participant):
                 raise ValidationError(_("You are not a member of this room."), code="not_member")
             role = COORDINATOR if numbered.coordinator else PARTICIPANT
