@@ -100,12 +100,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if not access.can_read:  # a minor in a room short of two adults
             await self.accept()
-            await self._send(
-                error_event(
-                    "unsupervised",
-                    await database_sync_to_async(supervision_notice)(room=access.room),
-                )
-            )
+            with translation.override(user.preferred_language):
+                notice = await database_sync_to_async(supervision_notice)(room=access.room)
+            await self._send(error_event("unsupervised", notice))
             await self.close(code=4403)
             return
         self.room, self.access = access.room, access
@@ -175,6 +172,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _check_access(self) -> RoomAccess | None:
         """The person's access as the database says now. Tells the client when whether it may
         post changed; None (and the socket closed) when it may no longer read."""
+        # Also called from the writer, outside `receive`: the person's language all the same.
+        with translation.override(self.scope["user"].preferred_language):
+            return await self._read_access()
+
+    async def _read_access(self) -> RoomAccess | None:
         access = await database_sync_to_async(room_access)(
             user=self.scope["user"], room_id=self.room.pk
         )

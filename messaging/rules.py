@@ -111,6 +111,7 @@ def room_access(*, user: User, room_id: int) -> RoomAccess | None:
             access_in_program=Exists(participating),
             access_in_room=Exists(in_room),
             access_adults=supervising_adults(),
+            access_active=Exists(User.objects.filter(pk=user.pk, is_active=True)),
         )
         .first()
     )
@@ -118,7 +119,9 @@ def room_access(*, user: User, room_id: int) -> RoomAccess | None:
         return None
     in_program = room.kind == Room.Kind.PROGRAM and room.access_in_program
     in_room = room.kind in (Room.Kind.PAIR, Room.Kind.GROUP) and room.access_in_room
-    if room.access_coordinator:
+    if not room.access_active:  # deactivated since the socket opened
+        role = None
+    elif room.access_coordinator:
         role = COORDINATOR
     elif in_program or in_room:
         role = PARTICIPANT

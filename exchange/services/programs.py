@@ -111,11 +111,18 @@ def _check_places(*, program: Program, data: ProgramData, by: User) -> list[tupl
     )
     errors = []
     changes = []
+    unstaffed = set(
+        City.objects.filter(pk__in=[c.pk for c in current] + [c.pk for c in data.quotas])
+        .filter(coordinator_memberships__isnull=True)
+        .values_list("pk", flat=True)
+    )
     for city, old in sorted(current.items(), key=lambda item: item[0].name_en):
         new = data.quotas.get(city)
         if new == old:
             continue
-        if city.pk in locked:
+        if new is None and city.pk in unstaffed and not held.get(city.pk, 0):
+            pass  # nobody coordinates it and it holds no place: the program's team may drop it
+        elif city.pk in locked:
             errors.append(
                 _(
                     "Only the coordinators of %(city)s change its places or take it out of "
@@ -134,11 +141,21 @@ def _check_places(*, program: Program, data: ProgramData, by: User) -> list[tupl
                 % {"city": city.name_en, "held": held[city.pk]}
             )
         changes.append((city, old, new))
+    added = [city for city in data.quotas if city not in current]
+    if program.status != Program.Status.DRAFT:
+        # Two adults or none: an open program takes in only cities that have a coordinator.
+        missing = sorted(city.name_en for city in added if city.pk in unstaffed)
+        if missing:
+            errors.append(
+                _(
+                    "%(cities)s has no coordinator yet: a program that is no longer a draft takes "
+                    "in only cities whose coordinators can look after their students."
+                )
+                % {"cities": ", ".join(missing)}
+            )
     if errors:
         raise ValidationError({"cities": errors}, code="forbidden")
-    for city, new in data.quotas.items():
-        if city not in current:
-            changes.append((city, None, new))
+    changes.extend((city, None, data.quotas[city]) for city in added)
     return changes
 
 

@@ -87,6 +87,7 @@ def test_a_partner_city_cannot_change_another_citys_places(
 
 
 def test_a_partner_city_cannot_take_another_city_out(program_ab, city_a, city_b, city_d, bob):
+    factories.CoordinatorFactory(email="hue@example.org", cities=[city_d])
     program = factories.ProgramFactory(cities={city_a: 5, city_b: 5, city_d: 3})
 
     with pytest.raises(ValidationError) as refused:
@@ -219,3 +220,35 @@ def test_the_admin_shows_programs_and_their_places_but_changes_neither(client, p
     assert posted.status_code == 403
     assert Program.objects.get(pk=program_ab.pk).title == program_ab.title
     assert quotas(program_ab) == {"gwangju-gyeonggi": 5, "zibo": 5}
+
+
+def test_an_open_program_takes_in_no_city_without_a_coordinator(program_ab, city_a, city_b, carol):
+    andong = factories.CityFactory(slug="andong", name_en="Andong", name_local="안동")
+    factories.PartnershipFactory(cities=(city_a, andong), kind="friendship", since=2010)
+
+    with pytest.raises(ValidationError) as refused:
+        program_update(
+            program=program_ab,
+            data=data_for(program_ab, {city_a: 5, city_b: 5, andong: 3}),
+            by=carol,
+        )
+
+    assert refused.value.message_dict == {
+        "cities": [
+            "Andong has no coordinator yet: a program that is no longer a draft takes in only "
+            "cities whose coordinators can look after their students."
+        ]
+    }
+    assert quotas(program_ab) == {"gwangju-gyeonggi": 5, "zibo": 5}
+
+
+def test_a_city_nobody_coordinates_and_without_places_can_be_dropped(city_a, city_b, carol):
+    andong = factories.CityFactory(slug="andong", name_en="Andong", name_local="안동")
+    program = factories.ProgramFactory(cities={city_a: 5, city_b: 5, andong: 3}, status="draft")
+
+    program_update(program=program, data=data_for(program, {city_a: 5, city_b: 5}), by=carol)
+
+    assert quotas(program) == {"gwangju-gyeonggi": 5, "zibo": 5}
+    assert [e.detail for e in AuditEntry.objects.filter(action="places-change", city=city_a)] == [
+        "Andong: 3 → –"
+    ]

@@ -243,8 +243,10 @@ def test_program_update_by_either_city_saves_changes(request, editor, program_ab
 
 
 def test_program_update_dropping_a_city_removes_its_places(carol, program_ab, city_a, city_d):
-    # Only a city's own coordinators take it out of a program.
+    # Only a city's own coordinators take it out of a program; an open program takes in only
+    # cities that have a coordinator.
     CoordinatorMembership.objects.create(user=carol, city=program_ab.cities.get(slug="zibo"))
+    CoordinatorMembership.objects.create(user=carol, city=city_d)
     services.program_update(program=program_ab, data=program_data({city_a: 5, city_d: 4}), by=carol)
 
     assert quotas_of(program_ab) == {"gwangju-gyeonggi": 5, "hue": 4}

@@ -153,3 +153,42 @@ def test_removed_coordinator_gets_no_page_and_no_history(client, published, caro
     response = client.get(f"/api/chat/rooms/{room.pk}/messages/")
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     assert client.get(f"/coordinate/programs/{room.program_id}/moderation/").status_code == 403
+
+
+def test_a_deactivated_account_loses_the_room_on_the_next_frame(published, carol):
+    room = published["pair"]
+    cookie = cookie_for(carol)
+
+    async def scenario():
+        communicator = socket(room, cookie)
+        assert (await communicator.connect())[0]
+        await database_sync_to_async(type(carol).objects.filter(pk=carol.pk).update)(
+            is_active=False
+        )
+        await communicator.send_to(text_data=_message("still me?"))
+        return await until_closed(communicator)
+
+    received, code = run_chat(scenario())
+
+    assert (received, code) == ([GONE], 4403)
+    assert Message.objects.filter(room=room).count() == 0
+    assert room_access(user=carol, room_id=room.pk).role is None
+
+
+def test_the_closing_error_is_in_the_persons_language(published, carol, city_a):
+    room = published["pair"]
+    type(carol).objects.filter(pk=carol.pk).update(preferred_language="ko")
+    cookie = cookie_for(carol)
+
+    async def scenario():
+        communicator = socket(room, cookie)
+        assert (await communicator.connect())[0]
+        await database_sync_to_async(coordinator_remove)(user=carol, city=city_a)
+        return await until_closed(communicator)
+
+    received, code = run_chat(scenario())
+
+    assert received == [
+        {"type": "error", "code": "not_member", "detail": "이제 이 채팅방의 참여자가 아니에요."}
+    ]
+    assert code == 4403
