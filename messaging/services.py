@@ -36,7 +36,7 @@ from messaging.broadcast import room_broadcast
 from messaging.events import deleted_event, muted_event, room_event
 from messaging.masking import mask_contacts
 from messaging.models import MESSAGE_MAX, Message, ModerationAction, Report, Room, RoomState
-from messaging.rules import COORDINATOR, PARTICIPANT, room_access
+from messaging.rules import COORDINATOR, PARTICIPANT, room_access, room_has_minor_reader
 from messaging.selectors import supervision_notice
 
 MUTE_MAX = timedelta(days=7)
@@ -348,6 +348,36 @@ def _contact_masked(*, message: Message, original: str, sender: User) -> None:
         application_id=application_id,
         detail=f"room {message.room_id}, message {message.seq}: {kinds}",
     )
+
+
+def history_mask_for_minors(*, room: Room) -> int:
+    """Masking follows the audience over time too: when a minor may now read a room (a new
+    participant, a new matching), the contact details its earlier messages carry are masked
+    as if the minor had been there, each with its automatic report and audit entry.
+    Coordinators' own messages stay as they are. Returns how many messages were masked."""
+    if not room_has_minor_reader(room=room, on=timezone.localdate()):
+        return 0
+    coordinators = CoordinatorMembership.objects.filter(
+        city__program_cities__program_id=room.program_id
+    ).values("user_id")
+    masked = 0
+    candidates = (
+        Message.objects.select_for_update(of=("self",))
+        .filter(room=room, masked=[], deleted_at__isnull=True)
+        .exclude(sender_id__in=coordinators)
+        .select_related("room", "sender")
+        .order_by("seq")
+    )
+    for message in candidates:
+        result = mask_contacts(message.body)
+        if not result.kinds:
+            continue
+        original = message.body
+        message.body, message.masked = result.text, list(result.kinds)
+        message.save(update_fields=["body", "masked"])
+        _contact_masked(message=message, original=original, sender=message.sender)
+        masked += 1
+    return masked
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from accounts.models import GuardianConsent, age_on, latest_birth_date
 from exchange.asgi import application
 from exchange.models import Application, AuditEntry
+from exchange.services import applications as services_app
 from messaging import services
 from messaging.models import Message, Report, Room
 from messaging.rules import room_has_minor_reader
@@ -382,3 +383,31 @@ def test_socket_adult_senders_contact_details_reach_everyone_masked(pair, carol)
     for original in ORIGINALS:
         assert original not in json.dumps(received, ensure_ascii=False)
     assert list(Report.objects.values_list("automatic", "original_body")) == [(True, BODY)]
+
+
+# --- Masking follows the audience over time ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_minor_who_joins_later_never_reads_an_earlier_contact_unmasked(
+    client, published, alice, program_ab, city_a
+):
+    """Found from outside: an 18-year-old's number, posted while only adults were in the
+    program room, reached a 16-year-old confirmed afterwards, unmasked in the history."""
+    set_age(alice, 18)
+    set_age(published["buddy"].student, 19)
+    program_room = Room.objects.get(program=program_ab, kind="program")
+    early = post(program_room, alice).message
+    assert early.body == BODY
+    minji = factories.StudentFactory(email="minji@example.org", home_city=city_a, age=16)
+    application = factories.ApplicationFactory(program=program_ab, student=minji, state="accepted")
+
+    services_app.application_confirm(application=application, by=minji)
+
+    early.refresh_from_db()
+    assert (early.body, early.masked) == (MASKED, ["messenger", "phone"])
+    report = Report.objects.get(message=early)
+    assert (report.automatic, report.original_body) == (True, BODY)
+    client.force_login(minji)
+    history = client.get(f"/api/chat/rooms/{program_room.pk}/messages/").content.decode()
+    assert all(original not in history for original in ORIGINALS)
