@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from core.models import City
 from exchange.forms.certificates import CertificateBatchForm, CityBrandingForm, RevokeForm
 from exchange.models import Application, CertificateBatch, CityBranding, Program
@@ -143,7 +143,7 @@ def certificates_batch(request, pk: int, fmt: str):
             program=program, city_ids=city_ids, fmt=fmt, by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("The certificates are being prepared. The file appears below when ready.")
@@ -204,7 +204,7 @@ def certificate_issue(request, pk: int):
     try:
         certificate = services.certificate_issue(application=application, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("Certificate %(serial)s is issued.") % {"serial": certificate.serial}
@@ -229,7 +229,7 @@ def certificate_revoke(request, pk: int):
             certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("Certificate %(serial)s is revoked.") % {"serial": certificate.serial}
@@ -245,7 +245,7 @@ def certificate_reissue(request, pk: int):
     try:
         new = services.certificate_reissue(certificate=certificate, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
 from exchange.rules import coordinated_city_ids
@@ -77,8 +77,7 @@ def _act(request, pk: int, action, success: str):
     try:
         action()
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors_to_messages(request, error)
     else:
         messages.success(request, success)
     return redirect("exchange:matching", pk=pk)
@@ -135,9 +134,7 @@ def matching_adjust(request, pk: int, how: str):
     page = matching_page(program=program, matching=matching_of(program))
     form = _page_forms(page, request.POST)[f"{how}_form"]
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_to_messages(request, form)
         return redirect("exchange:matching", pk=pk)
     data, by = form.cleaned_data, request.user
     try:
@@ -154,8 +151,7 @@ def matching_adjust(request, pk: int, how: str):
                 program=program, application_id=data["participant"], group_id=data["group"], by=by
             )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The matching was changed."))
     return redirect("exchange:matching", pk=pk)

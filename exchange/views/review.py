@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from exchange import exports
 from exchange.forms.review import (
     BulkActionForm,
@@ -95,9 +95,7 @@ def review_bulk(request, pk: int):
     form = BulkActionForm(request.POST, queryset=queryset)
     back = reverse("exchange:review_queue", kwargs={"pk": pk}) + _next_query(request)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_to_messages(request, form)
         return redirect(back)
     action = form.cleaned_data["action"]
     done, refused = 0, []
@@ -140,7 +138,7 @@ def decisions_release(request, pk: int, city_pk: int):
     try:
         result = services.decisions_release(program=program, city_id=city_pk, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,
@@ -276,7 +274,7 @@ def review_application(request, pk: int):
                         by=request.user,
                     )
                 except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
+                    errors_to_messages(request, error)
                 else:
                     messages.success(
                         request,

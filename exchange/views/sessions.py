@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from exchange.forms.sessions import AttendanceForm, LiveSessionForm
 from exchange.models import PARTICIPATING, Application, LiveSession, Program
 from exchange.rules import coordinated_city_ids
@@ -112,7 +112,7 @@ def session_delete(request, pk: int, session_pk: int):
     try:
         services.session_delete(session=session, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The session is deleted."))
     return redirect("exchange:sessions", pk=program.pk)
@@ -141,7 +141,7 @@ def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
             session=session, application=application, attended=form.value(), by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,
