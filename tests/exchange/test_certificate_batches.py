@@ -29,9 +29,9 @@ from tests.exchange.test_views import login_redirect, sign_in, table
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the base template's cities; the program, its cities, rubric and documents;
-# the coordinator's cities; the rows; their certificates; the batches and their cities.
-QUERIES_PROGRAM_CERTIFICATES = 13
+# Session, user, the base template's cities; the program and its cities; the coordinator's
+# cities; the rows; their certificates; the batches and their cities.
+QUERIES_PROGRAM_CERTIFICATES = 10
 # The same page asked by htmx for the batch list only: session, user, the user's city (the
 # consent check); the program, its cities, rubric and documents (the shared loader); the
 # coordinator's cities; the batches and their cities.

@@ -25,10 +25,10 @@ from tests.files import pdf_bytes, png_bytes, upload
 pytestmark = pytest.mark.django_db
 
 FAKE_PDF = b"%PDF-1.4 stored certificate"
-# Session, user, the base template's cities; the program, its cities, rubric and documents
-# (the review pages' shared loader); the coordinator's cities; the rows; their certificates;
-# the batches (none here, so no query for their cities).
-QUERIES_PROGRAM_CERTIFICATES = 12
+# Session, user, the base template's cities; the program and its cities (the coordinator
+# pages' shared loader, exchange.views.common); the coordinator's cities; the rows; their
+# certificates; the batches (none here, so no query for their cities).
+QUERIES_PROGRAM_CERTIFICATES = 9
 
 
 def completed(program, student, *, state: str = "completed") -> Application:
