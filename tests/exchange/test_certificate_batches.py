@@ -23,9 +23,8 @@ from exchange.models import AuditEntry, Certificate, CertificateBatch
 from exchange.services import certificates as services
 from exchange.tasks import render_certificate_batch
 from tests import factories
-from tests.exchange.test_certificates import completed, issued
-from tests.exchange.test_pdf import pdf_text
-from tests.exchange.test_views import login_redirect, sign_in, table
+from tests.exchange.helpers import completed, issued
+from tests.helpers import login_redirect, pdf_text, sign_in, table
 
 pytestmark = pytest.mark.django_db
 

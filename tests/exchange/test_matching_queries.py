@@ -4,7 +4,7 @@ import pytest
 
 from exchange.services import matching as services
 from tests import factories
-from tests.exchange.test_matching_permissions import base, new_participant
+from tests.exchange.helpers import base, new_participant
 
 pytestmark = pytest.mark.django_db
 

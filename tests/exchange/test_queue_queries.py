@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from exchange.models import ApplicationEvent, ApplicationLanguage, Review
 from tests import factories
-from tests.exchange.test_application_permissions import make_document
+from tests.exchange.helpers import make_document
 
 pytestmark = pytest.mark.django_db
 
