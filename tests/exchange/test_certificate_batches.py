@@ -32,9 +32,9 @@ pytestmark = pytest.mark.django_db
 # cities; the rows; their certificates; the batches and their cities.
 QUERIES_PROGRAM_CERTIFICATES = 10
 # The same page asked by htmx for the batch list only: session, user, the user's city (the
-# consent check); the program, its cities, rubric and documents (the shared loader); the
-# coordinator's cities; the batches and their cities.
-QUERIES_BATCH_LIST = 11
+# consent check); the program and its cities (the shared loader); the coordinator's cities;
+# the batches and their cities.
+QUERIES_BATCH_LIST = 8
 
 
 @pytest.fixture
