@@ -1,7 +1,8 @@
-"""Form helpers every app uses: widgets for dates and times, service errors onto a form,
-and one level choice per language."""
+"""Form helpers every app uses: widgets for dates and times, service errors onto a form or
+into messages, and one level choice per language."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,17 @@ def add_validation_error(form: forms.Form, error: ValidationError) -> None:
                 form.add_error(target, message)
     else:
         form.add_error(None, error)
+
+
+def errors_to_messages(
+    request, error: ValidationError | forms.BaseForm, *, about: str = ""
+) -> None:
+    """Show every message of a service's ValidationError, or of an invalid form, as an error
+    on the next page (django.contrib.messages), each prefixed with `about` when given."""
+    if isinstance(error, forms.BaseForm):
+        error = ValidationError(error.errors.as_data())
+    for message in error.messages:
+        messages.error(request, f"{about}: {message}" if about else message)
 
 
 class LanguageLevelsMixin:

@@ -1,54 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from django.views.generic import TemplateView
 
+from core.converters import register_choices
 from exchange.views import applications, certificates, matching, programs, review, sessions
 
-
-class ExportFormatConverter:
-    regex = "csv|xlsx"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class BatchFormatConverter:
-    regex = "pdf|zip"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class ResponseConverter:
-    regex = "confirm|decline|withdraw"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class AdjustmentConverter:
-    regex = "swap|move|pair"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ExportFormatConverter, "export_format")
-register_converter(BatchFormatConverter, "batch_format")
-register_converter(AdjustmentConverter, "adjustment")
-register_converter(ResponseConverter, "response")
+register_choices("export_format", ["csv", "xlsx"])
+register_choices("batch_format", ["pdf", "zip"])
+register_choices("adjustment", ["swap", "move", "pair"])
+register_choices("response", ["confirm", "decline", "withdraw"])
 
 app_patterns = (
     [

@@ -24,6 +24,7 @@ from rules.contrib.views import permission_required
 
 from accounts.models import User
 from exchange.models import Program
+from exchange.views.common import program_of_request
 from messaging import selectors, services
 from messaging.forms import MUTE_DURATIONS, DeleteForm, MuteForm, UnmuteForm
 from messaging.models import Message, ModerationAction, Report, Room
@@ -39,14 +40,6 @@ MASKED_KINDS = {
     "phone": gettext_lazy("phone number"),
     "url": gettext_lazy("outside link"),
 }
-
-
-def _program(request, pk: int, **_other_url_arguments) -> Program | None:
-    # The permission check and the view both ask for the program: load it once per request.
-    cache = request.__dict__.setdefault("_programs", {})
-    if pk not in cache:
-        cache[pk] = Program.objects.prefetch_related("program_cities").filter(pk=pk).first()
-    return cache[pk]
 
 
 def _when(moment: datetime) -> str:
@@ -65,9 +58,9 @@ def _log_lines(actions) -> list[ModerationAction]:
 
 
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     show = "resolved" if request.GET.get("show") == "resolved" else "open"
     reports = Paginator(
         selectors.moderation_reports(program=program, resolved=show == "resolved"),
@@ -106,9 +99,9 @@ def moderation(request, pk: int):
 
 
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation_log(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     page = Paginator(selectors.moderation_log(program=program), LOG_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -138,7 +131,7 @@ def _refuse(request, pk: int, text: str):
 
 @require_POST
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation_resolve(request, pk: int, report_pk: int):
     report = Report.objects.filter(pk=report_pk, message__room__program_id=pk).first()
     if report is None:
@@ -153,7 +146,7 @@ def moderation_resolve(request, pk: int, report_pk: int):
 
 @require_POST
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation_delete(request, pk: int, message_pk: int):
     message = (
         Message.objects.select_related("room").filter(pk=message_pk, room__program_id=pk).first()
@@ -181,9 +174,9 @@ def _member(form) -> User | None:
 
 @require_POST
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation_mute(request, pk: int, room_pk: int):
-    room = _room(_program(request, pk), room_pk)
+    room = _room(program_of_request(request, pk), room_pk)
     if room is None:
         return _refuse(request, pk, _("There is no such room in this program."))
     form = MuteForm(request.POST)
@@ -209,9 +202,9 @@ def moderation_mute(request, pk: int, room_pk: int):
 
 @require_POST
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation_unmute(request, pk: int, room_pk: int):
-    room = _room(_program(request, pk), room_pk)
+    room = _room(program_of_request(request, pk), room_pk)
     if room is None:
         return _refuse(request, pk, _("There is no such room in this program."))
     form = UnmuteForm(request.POST)
@@ -232,9 +225,9 @@ def moderation_unmute(request, pk: int, room_pk: int):
 
 @require_POST
 @login_required
-@permission_required(MODERATE, fn=_program, raise_exception=True)
+@permission_required(MODERATE, fn=program_of_request, raise_exception=True)
 def moderation_room(request, pk: int, room_pk: int, closed: bool):
-    room = _room(_program(request, pk), room_pk)
+    room = _room(program_of_request(request, pk), room_pk)
     if room is None:
         return _refuse(request, pk, _("There is no such room in this program."))
     if services.room_is_open(room) != closed:

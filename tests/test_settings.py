@@ -1,10 +1,9 @@
 """The settings module, loaded in a fresh process with a controlled environment."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers import run_with_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,18 +23,6 @@ print(json.dumps({
     "mail_dir": str(settings.EMAIL_FILE_PATH) if hasattr(settings, "EMAIL_FILE_PATH") else None,
 }))
 """
-
-
-def run_with_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "exchange.settings",
-        "VAR_DIR": str(ROOT / "var" / "test-settings"),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
-    )
 
 
 def test_settings_without_environment_use_embedded_defaults():

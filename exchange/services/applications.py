@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -620,42 +621,57 @@ REMINDER_LEAD = timedelta(days=2)
 def reminders_send_due(*, now: datetime | None = None) -> int:
     """Remind drafts two days before applications close, and offers two days before expiry.
 
-    Each reminder is recorded first, so a reminder is sent at most once even if two workers
-    run the job at the same moment.
+    Each reminder is recorded before it is sent, so a reminder goes out at most once even if
+    two workers run the job at the same moment.
     """
     now = now or timezone.now()
-    due = [
-        (application, Reminder.Kind.APPLICATION_DEADLINE)
-        for application in Application.objects.filter(
-            state=State.DRAFT,
-            program__status=Program.Status.OPEN,
-            program__applications_close__gt=now,
-            program__applications_close__lte=now + REMINDER_LEAD,
-        ).exclude(reminders__kind=Reminder.Kind.APPLICATION_DEADLINE)
-    ] + [
-        (application, Reminder.Kind.CONFIRM_DEADLINE)
-        for application in Application.objects.filter(
-            state=State.ACCEPTED, confirm_by__gt=now, confirm_by__lte=now + REMINDER_LEAD
-        ).exclude(reminders__kind=Reminder.Kind.CONFIRM_DEADLINE)
-    ]
-    messages = []
-    for application, kind in due:
-        try:
-            with transaction.atomic():
-                Reminder.objects.create(application=application, kind=kind)
-        except IntegrityError:
-            continue  # another worker got there first
-        student = application.student
-        messages.append(
-            build_templated_email(
-                to=student.email,
-                template=f"exchange/email/reminder_{kind}",
-                context={"application": application, "student": student},
-                language=student.preferred_language,
-                time_zone=application.city.time_zone,
-            )
+    soon = now + REMINDER_LEAD
+    apply_due = Q(
+        state=State.DRAFT,
+        program__status=Program.Status.OPEN,
+        program__applications_close__gt=now,
+        program__applications_close__lte=soon,
+    ) & ~Exists(
+        Reminder.objects.filter(application=OuterRef("pk"), kind=Reminder.Kind.APPLICATION_DEADLINE)
+    )
+    confirm_due = Q(state=State.ACCEPTED, confirm_by__gt=now, confirm_by__lte=soon) & ~Exists(
+        Reminder.objects.filter(application=OuterRef("pk"), kind=Reminder.Kind.CONFIRM_DEADLINE)
+    )
+    with transaction.atomic():
+        # Another worker's rows are skipped, not waited for: it is sending those reminders.
+        due = list(
+            Application.objects.filter(apply_due | confirm_due)
+            .select_related("student", "city", "program")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
         )
-    return send_batch(messages)
+        # A worker that committed between our snapshot and our lock has already recorded its
+        # reminders; reading them again now, under the lock, sees them.
+        done = set(
+            Reminder.objects.filter(application__in=due).values_list("application_id", "kind")
+        )
+        reminders = []
+        for application in due:
+            kind = _reminder_kind(application)
+            if (application.pk, kind) not in done:
+                reminders.append(Reminder(application=application, kind=kind))
+        Reminder.objects.bulk_create(reminders)
+    return send_batch(
+        build_templated_email(
+            to=reminder.application.student.email,
+            template=f"exchange/email/reminder_{reminder.kind}",
+            context={"application": reminder.application, "student": reminder.application.student},
+            language=reminder.application.student.preferred_language,
+            time_zone=reminder.application.city.time_zone,
+        )
+        for reminder in reminders
+    )
+
+
+def _reminder_kind(application: Application) -> str:
+    if application.state == State.DRAFT:
+        return Reminder.Kind.APPLICATION_DEADLINE
+    return Reminder.Kind.CONFIRM_DEADLINE
 
 
 def offers_expire(*, now: datetime | None = None) -> int:

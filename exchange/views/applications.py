@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from core.models import Language
 from exchange.forms.applications import ApplicationForm, DocumentForm, WithdrawForm
 from exchange.models import Application, ApplicationDocument, RequiredDocument
@@ -51,7 +51,7 @@ def application_start(request, pk: int):
     try:
         application = services.application_start(program=program, student=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
         return redirect(program)
     messages.success(request, _("Your draft is saved. Only you can see it until you submit."))
     return redirect("exchange:application_edit", pk=application.pk)
@@ -109,8 +109,7 @@ def application_submit(request, pk: int):
         try:
             services.application_submit(application=application, by=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            errors_to_messages(request, error)
             return redirect("exchange:application_submit", pk=application.pk)
         messages.success(
             request, _("Your application is submitted. We have sent you a confirmation email.")
@@ -132,9 +131,7 @@ def document_upload(request, pk: int, requirement_pk: int):
     )
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_to_messages(request, form)
     else:
         try:
             services.document_upload(
@@ -144,8 +141,7 @@ def document_upload(request, pk: int, requirement_pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, f"{requirement}: {message}")
+            errors_to_messages(request, error, about=str(requirement))
         else:
             messages.success(request, _("%(document)s uploaded.") % {"document": requirement})
     return redirect(reverse("exchange:application_edit", kwargs={"pk": pk}) + "#documents")
@@ -159,7 +155,7 @@ def document_delete(request, pk: int, document_pk: int):
     try:
         services.document_delete(document=document, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     return redirect(reverse("exchange:application_edit", kwargs={"pk": pk}) + "#documents")
 
 
@@ -238,5 +234,5 @@ def application_respond(request, pk: int, answer: str):
         else:
             raise Http404
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     return redirect("exchange:my_application", pk=application.pk)

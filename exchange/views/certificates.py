@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from core.models import City
 from exchange.forms.certificates import CertificateBatchForm, CityBrandingForm, RevokeForm
 from exchange.models import Application, CertificateBatch, CityBranding, Program
 from exchange.selectors import certificates as selectors
 from exchange.services import certificates as services
-from exchange.views.review import _my_cities, _program
+from exchange.views.common import cities_coordinated, program_of_request
 
 # The id of the batch list on the certificates page, which htmx refreshes.
 BATCHES_ID = "certificate-batches"
@@ -88,10 +88,10 @@ def _batches(program: Program, cities) -> dict:
 
 
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def program_certificates(request, pk: int):
-    program = _program(request, pk)
-    cities = _my_cities(request, program)
+    program = program_of_request(request, pk)
+    cities = cities_coordinated(request, program)
     if request.htmx and request.htmx.target == BATCHES_ID:
         # The batch list asks again every 2 s while one of them is being prepared.
         return render(
@@ -126,22 +126,24 @@ def _certificates_page(program_id: int):
 
 @require_POST
 @login_required
-@permission_required("exchange.print_certificates", fn=_program, raise_exception=True)
+@permission_required("exchange.print_certificates", fn=program_of_request, raise_exception=True)
 def certificates_batch(request, pk: int, fmt: str):
     """Ask for a batch; a task renders it, and the certificates page offers it when ready."""
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     form = CertificateBatchForm(
         request.POST, program_cities=[pc.city for pc in program.program_cities.all()]
     )
     try:
         if not form.is_valid():
             raise ValidationError(_("Choose one or more of your own cities in this program."))
-        city_ids = form.cleaned_data["city"] or [city.pk for city in _my_cities(request, program)]
+        city_ids = form.cleaned_data["city"] or [
+            city.pk for city in cities_coordinated(request, program)
+        ]
         services.certificate_batch_request(
             program=program, city_ids=city_ids, fmt=fmt, by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("The certificates are being prepared. The file appears below when ready.")
@@ -202,7 +204,7 @@ def certificate_issue(request, pk: int):
     try:
         certificate = services.certificate_issue(application=application, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("Certificate %(serial)s is issued.") % {"serial": certificate.serial}
@@ -227,7 +229,7 @@ def certificate_revoke(request, pk: int):
             certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request, _("Certificate %(serial)s is revoked.") % {"serial": certificate.serial}
@@ -243,7 +245,7 @@ def certificate_reissue(request, pk: int):
     try:
         new = services.certificate_reissue(certificate=certificate, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,

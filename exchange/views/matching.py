@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
 from exchange.rules import coordinated_city_ids
 from exchange.selectors.matching import matching_of, matching_page
 from exchange.services import matching as services
-from exchange.views.review import _program
+from exchange.views.common import program_of_request
 
 REVIEW = "exchange.review_program"
 
@@ -38,9 +38,9 @@ def _page_forms(page, data=None):
 
 
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_detail(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     # Reading the page writes nothing: before the first change the matching is not stored.
     matching = matching_of(program)
     page = matching_page(program=program, matching=matching)
@@ -77,8 +77,7 @@ def _act(request, pk: int, action, success: str):
     try:
         action()
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors_to_messages(request, error)
     else:
         messages.success(request, success)
     return redirect("exchange:matching", pk=pk)
@@ -86,9 +85,9 @@ def _act(request, pk: int, action, success: str):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_run(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     return _act(
         request,
         pk,
@@ -99,9 +98,9 @@ def matching_run(request, pk: int):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_lock(request, pk: int, group_pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     group = get_object_or_404(MatchGroup, pk=group_pk, matching__program=program)
     locked = request.POST.get("locked") == "1"
     return _act(
@@ -114,9 +113,9 @@ def matching_lock(request, pk: int, group_pk: int):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_unpair(request, pk: int, group_pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     group = get_object_or_404(MatchGroup, pk=group_pk, matching__program=program)
     return _act(
         request,
@@ -128,16 +127,14 @@ def matching_unpair(request, pk: int, group_pk: int):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_adjust(request, pk: int, how: str):
     """Swap two people, move one into another group, or pair two unmatched people."""
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     page = matching_page(program=program, matching=matching_of(program))
     form = _page_forms(page, request.POST)[f"{how}_form"]
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_to_messages(request, form)
         return redirect("exchange:matching", pk=pk)
     data, by = form.cleaned_data, request.user
     try:
@@ -154,8 +151,7 @@ def matching_adjust(request, pk: int, how: str):
                 program=program, application_id=data["participant"], group_id=data["group"], by=by
             )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The matching was changed."))
     return redirect("exchange:matching", pk=pk)
@@ -163,9 +159,9 @@ def matching_adjust(request, pk: int, how: str):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_approve(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     return _act(
         request,
         pk,
@@ -180,9 +176,9 @@ def matching_approve(request, pk: int):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_publish(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     return _act(
         request,
         pk,
@@ -193,9 +189,9 @@ def matching_publish(request, pk: int):
 
 @require_POST
 @login_required
-@permission_required(REVIEW, fn=_program, raise_exception=True)
+@permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_reopen(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     return _act(
         request,
         pk,

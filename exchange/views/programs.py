@@ -12,7 +12,7 @@ from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
 from accounts.selectors import user_has_two_factor
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from core.models import City
 from exchange.forms.programs import (
     ProgramFilterForm,
@@ -200,7 +200,7 @@ def program_status(request, pk: int):
             program=program, status=form.cleaned_data["status"], by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The program’s status was changed."))
     return redirect(program)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +19,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
-from core.forms import add_validation_error
-from core.models import City
+from core.forms import add_validation_error, errors_to_messages
 from exchange import exports
 from exchange.forms.review import (
     BulkActionForm,
@@ -37,34 +37,16 @@ from exchange.selectors import applications as selectors
 from exchange.selectors.applications import QueueFilters
 from exchange.services import applications as services
 from exchange.services import review as review_services
+from exchange.views.common import cities_coordinated, program_of_request
 
 State = Application.State
 PAGE_SIZE = 50
 
 
-def _program(request, pk: int, **_other_url_arguments) -> Program | None:
-    # The permission check and the view both ask for the program: load it once per request.
-    cache = request.__dict__.setdefault("_programs", {})
-    if pk not in cache:
-        cache[pk] = (
-            Program.objects.prefetch_related(
-                "program_cities__city", "criteria", "required_documents"
-            )
-            .filter(pk=pk)
-            .first()
-        )
-    return cache[pk]
-
-
-def _my_cities(request, program: Program) -> list[City]:
-    mine = coordinated_city_ids(request.user, program)
-    return [pc.city for pc in program.program_cities.all() if pc.city_id in mine]
-
-
 def _filters(request, program: Program) -> tuple[QueueFilterForm, QueueFilters]:
     form = QueueFilterForm(
         request.GET or None,
-        cities=_my_cities(request, program),
+        cities=cities_coordinated(request, program),
         name_sort=not has_blind_applications(request.user, program),
     )
     if form.is_bound and form.is_valid():
@@ -73,15 +55,17 @@ def _filters(request, program: Program) -> tuple[QueueFilterForm, QueueFilters]:
 
 
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def review_queue(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
+    # The page reads the rubric once and the required documents on every row.
+    prefetch_related_objects([program], "criteria", "required_documents")
     form, filters = _filters(request, program)
     queue = selectors.review_queue(program=program, user=request.user, filters=filters)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     for application in page:
         application.age_at_start = application.student.age(on=program.starts_on)
-    my_cities = _my_cities(request, program)
+    my_cities = cities_coordinated(request, program)
     staged = selectors.staged_counts(program=program, city_ids=frozenset(c.pk for c in my_cities))
     query = request.GET.copy()
     query.pop("page", None)
@@ -102,18 +86,16 @@ def review_queue(request, pk: int):
 
 @require_POST
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def review_bulk(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     queryset = Application.objects.filter(
         program=program, city_id__in=coordinator_city_ids(request.user)
     ).exclude(state=State.DRAFT)
     form = BulkActionForm(request.POST, queryset=queryset)
     back = reverse("exchange:review_queue", kwargs={"pk": pk}) + _next_query(request)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_to_messages(request, form)
         return redirect(back)
     action = form.cleaned_data["action"]
     done, refused = 0, []
@@ -148,15 +130,15 @@ def _next_query(request) -> str:
 
 @require_POST
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def decisions_release(request, pk: int, city_pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     if city_pk not in coordinated_city_ids(request.user, program):
         raise Http404
     try:
         result = services.decisions_release(program=program, city_id=city_pk, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,
@@ -190,9 +172,9 @@ EXPORT_HEADER = [
 
 
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def review_export(request, pk: int, fmt: str):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     _form, filters = _filters(request, program)
     queue = selectors.review_queue(program=program, user=request.user, filters=filters)
     rows = [
@@ -292,7 +274,7 @@ def review_application(request, pk: int):
                         by=request.user,
                     )
                 except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
+                    errors_to_messages(request, error)
                 else:
                     messages.success(
                         request,
@@ -322,10 +304,10 @@ def review_application(request, pk: int):
 
 
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def review_setup(request, pk: int):
     """The rubric, the documents applicants upload, and blind review."""
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     initial_criteria = [
         {"name": c.name, "description": c.description, "weight": c.weight}
         for c in program.criteria.all()
@@ -370,9 +352,9 @@ def review_setup(request, pk: int):
 
 
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def participants(request, pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     return render(
         request,
         "exchange/participants.html",
@@ -387,10 +369,10 @@ def participants(request, pk: int):
 
 
 @login_required
-@permission_required("exchange.review_program", fn=_program, raise_exception=True)
+@permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def program_audit(request, pk: int):
-    program = _program(request, pk)
-    cities = frozenset(c.pk for c in _my_cities(request, program))
+    program = program_of_request(request, pk)
+    cities = frozenset(c.pk for c in cities_coordinated(request, program))
     return render(
         request,
         "exchange/program_audit.html",

@@ -10,22 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, errors_to_messages
 from exchange.forms.sessions import AttendanceForm, LiveSessionForm
 from exchange.models import PARTICIPATING, Application, LiveSession, Program
 from exchange.rules import coordinated_city_ids
 from exchange.selectors import sessions as selectors
 from exchange.services import sessions as services
+from exchange.views.common import program_of_request
 
 # --- Live sessions (coordinators) --------------------------------------------------------
-
-
-def _program(request, pk: int, **_other_url_arguments) -> Program | None:
-    # The permission check and the view both ask for the program: load it once per request.
-    cache = request.__dict__.setdefault("_programs", {})
-    if pk not in cache:
-        cache[pk] = Program.objects.prefetch_related("program_cities").filter(pk=pk).first()
-    return cache[pk]
 
 
 def _session(program: Program, session_pk: int) -> LiveSession:
@@ -53,11 +46,11 @@ def _sessions_page(request, program: Program, form: LiveSessionForm, zone: str):
 
 
 @login_required
-@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=program_of_request, raise_exception=True)
 def program_sessions(request, pk: int):
     """The program's sessions, a form to add one, and the attendance grid. Times are entered
     and shown in the coordinator's city time zone."""
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     zone = selectors.coordinator_time_zone(user=request.user, program=program)
     with timezone.override(zone):
         form = LiveSessionForm(request.POST or None)
@@ -79,9 +72,9 @@ def program_sessions(request, pk: int):
 
 
 @login_required
-@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=program_of_request, raise_exception=True)
 def session_edit(request, pk: int, session_pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     session = _session(program, session_pk)
     zone = selectors.coordinator_time_zone(user=request.user, program=program)
     with timezone.override(zone):
@@ -112,14 +105,14 @@ def session_edit(request, pk: int, session_pk: int):
 
 @require_POST
 @login_required
-@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=program_of_request, raise_exception=True)
 def session_delete(request, pk: int, session_pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     session = _session(program, session_pk)
     try:
         services.session_delete(session=session, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The session is deleted."))
     return redirect("exchange:sessions", pk=program.pk)
@@ -127,9 +120,9 @@ def session_delete(request, pk: int, session_pk: int):
 
 @require_POST
 @login_required
-@permission_required("exchange.schedule_sessions", fn=_program, raise_exception=True)
+@permission_required("exchange.schedule_sessions", fn=program_of_request, raise_exception=True)
 def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
-    program = _program(request, pk)
+    program = program_of_request(request, pk)
     session = _session(program, session_pk)
     application = get_object_or_404(
         Application.objects.select_related("student"),
@@ -148,7 +141,7 @@ def attendance_correct(request, pk: int, session_pk: int, application_pk: int):
             session=session, application=application, attended=form.value(), by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,

@@ -7,13 +7,12 @@ from playwright.sync_api import BrowserContext, expect
 from messaging.models import Message, ModerationAction
 from tests.e2e.conftest import htmx_swap, scripts_ready
 from tests.messaging import conftest as chat_fixtures
-from tests.messaging import test_moderation_views as moderation_tests
 
 pytestmark = pytest.mark.e2e
 
 # The chat fixtures, shared with tests/messaging/.
 published = chat_fixtures.published
-chat = moderation_tests.chat
+chat = chat_fixtures.chat
 
 PHONE = {"width": 375, "height": 740}
 

@@ -5,32 +5,10 @@ from django.core import mail
 
 from exchange.models import Application, ApplicationDocument, AuditEntry
 from tests import factories
+from tests.exchange.helpers import answers
 from tests.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def answers(**overrides) -> dict:
-    data = {
-        "motivation": "I love ceramics and want to learn how Zibo potters work with clay. " * 2,
-        "availability": "Free all summer.",
-        "interests": [],
-        "lang_ko": "4",
-        "lang_en": "2",
-        "gender": "female",
-        "can_host": "yes",
-        "other_children": "1",
-        "household_pets": "no",
-        "household_smokers": "no",
-        "own_room": "yes",
-        "diets_offered": ["vegetarian"],
-        "dietary_needs": [],
-        "dietary_notes": "",
-        "medical_needs": "",
-        "passport": "valid",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_application_flow_draft_documents_submit_and_confirm(

@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.messages import get_messages
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from exchange.models import (
     Application,
     ApplicationDocument,
-    ApplicationEvent,
     AuditEntry,
     RequiredDocument,
     Review,
@@ -24,64 +21,28 @@ from exchange.models import (
     ReviewScore,
 )
 from tests import factories
-from tests.exchange.test_application_flow import answers
-from tests.exchange.test_views import PERSONAS, login_redirect, sign_in, table
+from tests.exchange.helpers import (
+    PROGRAM_PAGE,
+    UNKNOWN,
+    answers,
+    applicant,
+    make_document,
+    make_queue,
+    snapshot,
+)
 from tests.files import pdf_bytes, upload
+from tests.helpers import PERSONAS, login_redirect, message_texts, sign_in, table
 
 pytestmark = pytest.mark.django_db
 
-UNKNOWN = 999999
 MOTIVATION = "I love ceramics and want to learn how Zibo potters work with clay."
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def make_document(application, requirement, *, name: str = "consent.pdf"):
-    content = pdf_bytes()
-    document = ApplicationDocument(
-        application=application,
-        requirement=requirement,
-        content_type="application/pdf",
-        size=len(content),
-        original_name=name,
-    )
-    document.file.save("upload.pdf", ContentFile(content), save=True)
-    return document
-
-
-def snapshot(application) -> dict:
-    """Everything a request on the application could write."""
-    application = Application.objects.get(pk=application.pk)
-    return {
-        "state": application.state,
-        "motivation": application.motivation,
-        "staged_decision": application.staged_decision,
-        "documents": sorted(
-            ApplicationDocument.objects.filter(application=application).values_list("pk", "file")
-        ),
-        "events": ApplicationEvent.objects.filter(application=application).count(),
-        "audit": AuditEntry.objects.count(),
-        "reviews": Review.objects.count(),
-        "scores": ReviewScore.objects.count(),
-        "comments": ReviewComment.objects.count(),
-    }
-
-
 def media_files() -> list[Path]:
     return sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def applicant(program, city, state: str = "under_review", **fields):
-    """An application by a new student of `city`, submitted now."""
-    student = factories.StudentFactory(home_city=city)
-    return factories.ApplicationFactory(
-        program=program, student=student, state=state, submitted_at=timezone.now(), **fields
-    )
 
 
 @pytest.fixture
@@ -322,10 +283,6 @@ def test_document_download_of_draft_for_owner_only(
 
 # --- coordinators' program pages ---------------------------------------------------------
 
-PROGRAM_PAGE = table(
-    {"anonymous": 302, "alice": 403, "mina": 403, "carol": 200, "bob": 200, "oscar": 403}
-)
-
 
 @pytest.mark.parametrize(("persona", "status"), PROGRAM_PAGE)
 @pytest.mark.parametrize(
@@ -349,18 +306,6 @@ def test_program_review_page_opens_for_the_programs_coordinators(
     assert response.status_code == status
     if status == 302:
         assert response.url == login_redirect(url)
-
-
-def make_queue(program, city_a, city_b) -> dict[str, list[Application]]:
-    """Two applicants in each city, a draft in A, and an A applicant to another program."""
-    other = factories.ProgramFactory(cities={city_a: 2, city_b: 2})
-    applications = {
-        "a": [applicant(program, city_a), applicant(program, city_a, state="submitted")],
-        "b": [applicant(program, city_b), applicant(program, city_b, state="submitted")],
-    }
-    applicant(program, city_a, state="draft")
-    applicant(other, city_a)
-    return applications
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 STARTS_ON = date(2025, 10, 20)
 ENDS_ON = date(2025, 11, 14)
 AFTER = utc(2025, 12, 1)
-# Session, user, the user's home city, the program (with cities, criteria, documents), the
-# coordinator's cities, the certificate rows and their certificates, then the attendance:
-# confirmed participants, the sessions held and their attendance; the certificate batches.
-QUERIES_ONLINE_CERTIFICATES = 15
+# Session, user, the user's home city, the program (with its cities), the coordinator's
+# cities, the certificate rows and their certificates, then the attendance: confirmed
+# participants, the sessions held and their attendance; the certificate batches.
+QUERIES_ONLINE_CERTIFICATES = 12
 
 
 @pytest.fixture

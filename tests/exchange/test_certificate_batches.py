@@ -23,19 +23,18 @@ from exchange.models import AuditEntry, Certificate, CertificateBatch
 from exchange.services import certificates as services
 from exchange.tasks import render_certificate_batch
 from tests import factories
-from tests.exchange.test_certificates import completed, issued
-from tests.exchange.test_pdf import pdf_text
-from tests.exchange.test_views import login_redirect, sign_in, table
+from tests.exchange.helpers import completed, issued
+from tests.helpers import login_redirect, pdf_text, sign_in, table
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the base template's cities; the program, its cities, rubric and documents;
-# the coordinator's cities; the rows; their certificates; the batches and their cities.
-QUERIES_PROGRAM_CERTIFICATES = 13
+# Session, user, the base template's cities; the program and its cities; the coordinator's
+# cities; the rows; their certificates; the batches and their cities.
+QUERIES_PROGRAM_CERTIFICATES = 10
 # The same page asked by htmx for the batch list only: session, user, the user's city (the
-# consent check); the program, its cities, rubric and documents (the shared loader); the
-# coordinator's cities; the batches and their cities.
-QUERIES_BATCH_LIST = 11
+# consent check); the program and its cities (the shared loader); the coordinator's cities;
+# the batches and their cities.
+QUERIES_BATCH_LIST = 8
 
 
 @pytest.fixture

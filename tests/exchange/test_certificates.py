@@ -9,38 +9,24 @@ import pypdfium2
 import pytest
 import zxingcpp
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from exchange.models import Application, AuditEntry, Certificate, CityBranding
+from exchange.models import AuditEntry, Certificate, CityBranding
 from exchange.services import certificates as services
 from exchange.services.applications import set_application_state
 from exchange.tasks import render_certificate
 from tests import factories
-from tests.exchange.test_pdf import pdf_text
-from tests.exchange.test_views import PERSONAS, login_redirect, sign_in, table
+from tests.exchange.helpers import FAKE_PDF, completed, issued
 from tests.files import pdf_bytes, png_bytes, upload
+from tests.helpers import PERSONAS, login_redirect, pdf_text, sign_in, table
 
 pytestmark = pytest.mark.django_db
 
-FAKE_PDF = b"%PDF-1.4 stored certificate"
-# Session, user, the base template's cities; the program, its cities, rubric and documents
-# (the review pages' shared loader); the coordinator's cities; the rows; their certificates;
-# the batches (none here, so no query for their cities).
-QUERIES_PROGRAM_CERTIFICATES = 12
-
-
-def completed(program, student, *, state: str = "completed") -> Application:
-    return factories.ApplicationFactory(program=program, student=student, state=state)
-
-
-def issued(application, *, pdf: bytes | None = FAKE_PDF) -> Certificate:
-    """A certificate issued without running the render task; `pdf` stands in for the render."""
-    certificate = services.certificate_issue(application=application, by=None)
-    if pdf is not None:
-        certificate.pdf.save("x.pdf", ContentFile(pdf), save=True)
-    return certificate
+# Session, user, the base template's cities; the program and its cities (the coordinator
+# pages' shared loader, exchange.views.common); the coordinator's cities; the rows; their
+# certificates; the batches (none here, so no query for their cities).
+QUERIES_PROGRAM_CERTIFICATES = 9
 
 
 @pytest.fixture

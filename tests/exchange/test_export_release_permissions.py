@@ -6,14 +6,8 @@ import io
 import pytest
 
 from exchange.models import AuditEntry
-from tests.exchange.test_application_permissions import (
-    PROGRAM_PAGE,
-    UNKNOWN,
-    applicant,
-    make_queue,
-    snapshot,
-)
-from tests.exchange.test_views import PERSONAS, login_redirect, sign_in, table
+from tests.exchange.helpers import PROGRAM_PAGE, UNKNOWN, applicant, make_queue, snapshot
+from tests.helpers import PERSONAS, login_redirect, sign_in, table
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from exchange.models import (
 from exchange.services import applications as application_services
 from exchange.services import matching as services
 from tests import factories
-from tests.exchange.test_application_permissions import message_texts
-from tests.exchange.test_views import PERSONAS, login_redirect, sign_in, table
+from tests.exchange.helpers import base, new_participant, participant
+from tests.helpers import PERSONAS, login_redirect, message_texts, sign_in, table
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +28,6 @@ NOT_APPROVED = "Every city’s coordinators must approve this version before it 
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def participant(program, student):
-    """A confirmed application that any other participant of the partner city can pair with."""
-    application = factories.ApplicationFactory(
-        program=program,
-        student=student,
-        state="confirmed",
-        gender="female",
-        can_host=True,
-        household_pets=False,
-    )
-    application.languages.create(language_id="en", level=3)
-    return application
-
-
-def new_participant(program, city):
-    return participant(program, factories.StudentFactory(home_city=city))
 
 
 def snapshot() -> dict:
@@ -58,10 +40,6 @@ def snapshot() -> dict:
         "approvals": sorted(MatchApproval.objects.values_list("pk", "city_id", "version")),
         "audit": AuditEntry.objects.count(),
     }
-
-
-def base(program) -> str:
-    return f"/coordinate/programs/{program.pk}/matching/"
 
 
 def group_of(application) -> MatchGroup:

@@ -5,7 +5,6 @@ import io
 import math
 import socket
 import threading
-import unicodedata
 from datetime import date
 
 import pikepdf
@@ -14,47 +13,13 @@ import pytest
 import weasyprint
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
 from PIL import Image
 from weasyprint.formatting_structure import boxes
 
 from exchange import pdf
 from exchange.pdf import ResourceRefused, join_pdfs, portal_url_fetcher, qr_svg, render_pdf
-
-VERIFY_URL = "https://exchange.example/verify/GJ-2026-000123"
-
-
-def certificate_html(**overrides) -> str:
-    context = {
-        "holder_native": "김민지",
-        "holder_latin": "Kim Minji",
-        "program_title": "Gwangju–Zibo Youth Robotics Camp",
-        "cities": ["광주시 Gwangju", "淄博市 Zibo"],
-        "starts_on": date(2026, 7, 20),
-        "ends_on": date(2026, 7, 31),
-        "issued_on": date(2026, 8, 3),
-        "serial": "GJ-2026-000123",
-        "verify_url": VERIFY_URL,
-        "qr_svg": qr_svg(VERIFY_URL),
-        "emblem_url": None,
-        "signature_url": None,
-        "signatory_name": "Park Jiwon",
-        "languages": ["ko", "zh-hans"],
-        **overrides,
-    }
-    return render_to_string("exchange/certificate.html", context)
-
-
-def pdf_text(data: bytes) -> str:
-    """All the text, NFC-normalised and without whitespace: where a line wraps is layout,
-    not content, and pypdf may hand back decomposed Vietnamese marks."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    text = "".join(page.extract_text() for page in reader.pages)
-    return "".join(unicodedata.normalize("NFC", text).split())
-
-
-def squeeze(text: str) -> str:
-    return "".join(text.split())
+from tests.exchange.helpers import VERIFY_URL, certificate_html
+from tests.helpers import pdf_text, squeeze
 
 
 def embedded_font_names(data: bytes) -> set[str]:

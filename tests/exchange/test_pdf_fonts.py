@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from exchange import pdf_fonts
 from exchange.pdf import PortalURLFetcher, render_pdf
-from tests.exchange.test_pdf import certificate_html
+from tests.exchange.helpers import certificate_html
 
 # What each certificate below puts on its page, in each script.
 CERTIFICATES = [

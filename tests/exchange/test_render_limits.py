@@ -20,7 +20,7 @@ from exchange.limits import (
     runs_alone,
 )
 from exchange.models import Certificate
-from tests.exchange.test_certificates import completed, issued
+from tests.exchange.helpers import completed, issued
 from tests.messaging.servers import ROOT, server_env
 
 MIB = 2**20

@@ -12,7 +12,7 @@ from demo import demo_data
 from exchange.models import Application, Certificate, Matching, Program
 from messaging.models import Message, Room
 from messaging.rules import room_role
-from tests.exchange.test_pdf import pdf_text, squeeze
+from tests.helpers import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 

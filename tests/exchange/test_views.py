@@ -1,7 +1,6 @@
 """Pages of the exchange app: who may open each one, and what it shows them."""
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -9,32 +8,12 @@ from django.utils import timezone
 from core.models import Theme
 from exchange.models import Program, ProgramCity
 from tests import factories
+from tests.helpers import PERSONAS, login_redirect, sign_in, table
 
 # Every test here touches the database, including those that reach it through
 # request.getfixturevalue: marking them lets pytest-django run them with the other
 # database tests, before any transactional test flushes the migrated vocabulary.
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["anonymous", "alice", "mina", "carol", "bob", "oscar"]
-LOGIN_URL = "/accounts/login/"
-
-
-def sign_in(request, client, persona: str):
-    """Sign the test client in as the persona (a conftest fixture), or stay anonymous."""
-    if persona == "anonymous":
-        return None
-    user = request.getfixturevalue(persona)
-    client.force_login(user)
-    return user
-
-
-def login_redirect(path: str) -> str:
-    return f"{LOGIN_URL}?next={quote(path)}"
-
-
-def table(expected: dict[str, object]) -> list[tuple[str, object]]:
-    assert sorted(expected) == sorted(PERSONAS)
-    return list(expected.items())
 
 
 # --- public pages ------------------------------------------------------------------------

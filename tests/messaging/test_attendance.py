@@ -15,7 +15,7 @@ from exchange.selectors.sessions import attendance_grid
 from exchange.services import sessions as session_services
 from messaging import services
 from messaging.models import Room
-from tests.exchange.test_views import login_redirect, sign_in
+from tests.helpers import login_redirect, sign_in
 from tests.messaging.online import attending, online_program, participant, schedule, utc
 from tests.messaging.sockets import ORIGIN, cookie_for, next_frame, run_chat
 

@@ -1,46 +1,20 @@
 """room_broadcast: an event for a room's sockets, sent on the real Redis layer once the
 transaction commits, and never an error for the request when the layer is down."""
 
-import asyncio
 import logging
 import uuid
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 from messaging.broadcast import room_broadcast
 from messaging.events import deleted_event, muted_event, room_event
-from messaging.relay import room_group
 from messaging.services import member_mute, message_post, room_close
+from tests.messaging.helpers import listen
 
 pytestmark = pytest.mark.django_db
-
-
-def listen(room_id: int):
-    """A channel in the room's group, as a relay would be; returns `receive(count=1)`, which
-    waits for the next `count` events sent to it."""
-    layer = get_channel_layer()
-    channel = f"test.listen.{uuid.uuid4().hex}"
-    async_to_sync(layer.group_add)(room_group(room_id), channel)
-
-    async def take(count: int) -> list[dict]:
-        events = [await layer.receive(channel) for _ in range(count)]
-        # channels-redis keeps a backup of each event it hands out until a task of its own
-        # clears it; that task must finish before this loop closes, or the next receive gets
-        # the same event again.
-        current = asyncio.current_task()
-        await asyncio.gather(*(task for task in asyncio.all_tasks() if task is not current))
-        return events
-
-    def receive(count: int = 1):
-        events = async_to_sync(take)(count)
-        return events[0] if count == 1 else events
-
-    return receive
 
 
 def test_room_broadcast_sends_the_event_to_the_rooms_group_after_commit(

@@ -6,7 +6,7 @@ import pytest
 
 from messaging import services
 from messaging.models import Message, Room
-from tests.exchange.test_views import login_redirect, sign_in
+from tests.helpers import login_redirect, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ import pytest
 import websockets
 
 from messaging.models import Message
+from tests.helpers import session_cookie
 from tests.messaging.servers import daphne_servers, server_env
-from tests.messaging.test_two_processes import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,7 +2,6 @@
 action changes and records, bad input, the live effect on the room's sockets, and its queries."""
 
 import json
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,21 +13,15 @@ from django.utils import formats, timezone
 from messaging import services
 from messaging.models import Message, ModerationAction, Report, Room, RoomState
 from tests import factories
-from tests.exchange.test_views import login_redirect, sign_in, table
+from tests.helpers import login_redirect, sign_in, table
+from tests.messaging.helpers import (
+    listen,
+    page_url,
+    post,
+)
 from tests.messaging.sockets import cookie_for, frames, run_chat, socket
-from tests.messaging.test_broadcast import listen
 
 pytestmark = pytest.mark.django_db
-
-
-def post(room: Room, sender, body: str) -> Message:
-    return services.message_post(
-        room=room, sender=sender, body=body, client_id=uuid.uuid4()
-    ).message
-
-
-def page_url(program) -> str:
-    return f"/coordinate/programs/{program.pk}/moderation/"
 
 
 def flashed(response) -> list[str]:
@@ -44,26 +37,6 @@ def nothing_changed(chat) -> bool:
         and not RoomState.objects.filter(muted_until__isnull=False).exists()
         and not Room.objects.filter(closed_at__isnull=False).exists()
     )
-
-
-@pytest.fixture
-def chat(published, program_ab, alice, bob):
-    """Seven lines in alice's pair room, alice writing the even ones. Her line 4 is reported by
-    her buddy and by bob; before that, alice reported her buddy's line 1."""
-    room = published["pair"]
-    buddy = published["buddy"].student
-    lines = [post(room, alice if n % 2 == 0 else buddy, f"line {n}") for n in range(1, 8)]
-    spam = services.report_create(message=lines[0], reporter=alice, reason="spam")
-    insult = services.report_create(message=lines[3], reporter=buddy, reason="an insult")
-    rude = services.report_create(message=lines[3], reporter=bob, reason="rude")
-    return {
-        "program": program_ab,
-        "room": room,
-        "buddy": buddy,
-        "lines": lines,
-        "reports": {"spam": spam, "insult": insult, "rude": rude},
-        "url": page_url(program_ab),
-    }
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from exchange.models import Program
 from messaging import services
 from messaging.models import Message, ModerationAction, Report, Room
 from messaging.tasks import purge_old_messages
-from tests.test_settings import run_with_env
+from tests.helpers import run_with_env
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from messaging import services
 from messaging.models import Message, Room
 from messaging.rules import COORDINATOR, PARTICIPANT
 from tests import factories
-from tests.exchange.test_views import login_redirect, sign_in, table
+from tests.helpers import login_redirect, sign_in, table
 from tests.messaging.online import (
     LONG_AGO,
     ha_long,

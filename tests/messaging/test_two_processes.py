@@ -8,8 +8,8 @@ import uuid
 import pytest
 import websockets
 from django.conf import settings
-from django.test import Client
 
+from tests.helpers import session_cookie
 from tests.messaging.servers import daphne_servers, server_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,13 +29,6 @@ async def next_frame(ws, kind: str = "message") -> dict:
         frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
         if frame["type"] == kind:
             return frame
-
-
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}"
 
 
 def test_message_sent_through_one_process_reaches_a_client_of_the_other(

@@ -3,7 +3,7 @@
 import pytest
 
 from messaging.models import Room
-from tests.exchange.test_views import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
