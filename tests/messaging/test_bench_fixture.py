@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from messaging.models import Room
-from messaging.rules import room_role
+from messaging.rules import room_access, room_role
 from messaging.services import session_gate
 
 pytestmark = pytest.mark.django_db
@@ -40,5 +40,9 @@ def test_chat_bench_fixture_prints_rooms_with_member_sessions(settings):
     assert [room_role(user=a.student, room=room) for a in room.applications.all()] == [
         "participant"
     ] * 3
-    # Its online program has a session on, so members may post at once.
+    # Two coordinators supervise it, and its online program has a session on, so members may
+    # post at once.
+    assert [
+        room_access(user=a.student, room_id=room.pk).can_post for a in room.applications.all()
+    ] == [True] * 3
     assert session_gate(room=room, role="participant", now=timezone.now()) is None

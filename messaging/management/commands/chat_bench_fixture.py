@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import CoordinatorMembership, User
 from core.models import City, Language
 from exchange.models import Application, LiveSession, Program, ProgramCity
 from messaging.models import Room
@@ -67,6 +67,17 @@ class Command(BaseCommand):
             status=Program.Status.RUNNING,
         )
         ProgramCity.objects.create(program=program, city=city, quota=1000)
+        # Two adults supervise every room (messaging.rules): two coordinators of the city.
+        for n in range(2):
+            coordinator = User.objects.create_user(
+                f"bench-{stamp}-coordinator-{n}@bench.example",
+                None,
+                native_name=f"코디{n}",
+                latin_name=f"Coordinator {n}",
+                date_of_birth=now.date().replace(year=now.year - 40),
+                home_city=city,
+            )
+            CoordinatorMembership.objects.create(user=coordinator, city=city)
         # An online exchange posts only during a live session: one is on for the next hours,
         # so the benchmark pays for the session check and attendance like a real session.
         LiveSession.objects.create(
