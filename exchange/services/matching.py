@@ -31,6 +31,7 @@ from exchange.models import (
     MatchMember,
     Program,
 )
+from exchange.rules import coordinated_city_ids
 from exchange.selectors.matching import matching_defaults
 from exchange.signals import matching_published
 
@@ -633,9 +634,9 @@ def matching_approve(*, program: Program, city_ids: set[int], by: User) -> list[
         raise ValidationError(_("Run the matching before approving it."))
     if matching.status == Matching.Status.PUBLISHED:
         raise ValidationError(_("This matching is already published."))
-    taking_part = set(program.program_cities.values_list("city_id", flat=True))
+    # Only for the program's cities the coordinator acts for, whatever the caller asks.
     approvals = []
-    for city_id in sorted(city_ids & taking_part):
+    for city_id in sorted(set(city_ids) & coordinated_city_ids(by, program)):
         approval, _created = MatchApproval.objects.update_or_create(
             matching=matching,
             city_id=city_id,

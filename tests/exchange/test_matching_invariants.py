@@ -411,8 +411,11 @@ def test_a_good_move_is_saved_explained_and_audited_once_per_city(
     assert {"code": "common_languages", "detail": {"languages": ["en"]}} in short.reasons
 
 
-def test_every_refused_change_leaves_approvals_standing(pairs, program_ab, city_a, city_b, carol):
-    services.matching_approve(program=program_ab, city_ids={city_a.pk, city_b.pk}, by=carol)
+def test_every_refused_change_leaves_approvals_standing(
+    pairs, program_ab, city_a, city_b, carol, bob
+):
+    services.matching_approve(program=program_ab, city_ids={city_a.pk}, by=carol)
+    services.matching_approve(program=program_ab, city_ids={city_b.pk}, by=bob)
     before = snapshot()
 
     with pytest.raises(ValidationError):
@@ -598,3 +601,23 @@ def test_matching_page_says_why_someone_shares_no_language_with_any_group(
     assert [reasons for _application, reasons in response.context["page"].leftovers] == [
         ["No group could take them and still have one language everyone in it speaks well enough."]
     ]
+
+
+def test_a_coordinator_approves_for_their_own_cities_only_whatever_they_ask(
+    program_ab, city_a, city_b, carol
+):
+    """The service decides, not the caller: Carol (A) asking to approve for B approves A."""
+    from exchange.models import MatchApproval
+    from exchange.services import matching as matching_services
+    from tests.messaging.conftest import confirmed
+
+    confirmed(program_ab, city_a, "one@example.org")
+    confirmed(program_ab, city_b, "two@example.org")
+    matching_services.matching_run(program=program_ab, by=carol)
+
+    approvals = matching_services.matching_approve(
+        program=program_ab, city_ids={city_a.pk, city_b.pk}, by=carol
+    )
+
+    assert [a.city_id for a in approvals] == [city_a.pk]
+    assert list(MatchApproval.objects.values_list("city_id", flat=True)) == [city_a.pk]
