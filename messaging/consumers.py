@@ -270,7 +270,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data) if text_data is not None else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what is parsed
             frame = None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self._error("bad_frame", _("Send a JSON object with a “type”."))

@@ -4,6 +4,7 @@ Every message is saved before anyone is told about it. Each room numbers its mes
 with no gaps, so a client that knows the last number it saw can ask for exactly what it missed.
 """
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -260,7 +261,16 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
     except ValueError as error:
         raise ValidationError(_("client_id must be a UUID."), code="bad_client_id") from error
     body = body.strip()
-    if not body:
+    if "\x00" in body or any("\ud800" <= char <= "\udfff" for char in body):
+        raise ValidationError(
+            _(
+                "This message holds characters that can’t be stored (a NUL or a broken "
+                "character). Remove them and send it again."
+            ),
+            code="bad_characters",
+        )
+    if not "".join(char for char in body if unicodedata.category(char) != "Cf").strip():
+        # Nothing but zero-width and other invisible format characters.
         raise ValidationError(_("Write something first."), code="empty")
     if len(body) > MESSAGE_MAX:
         raise ValidationError(
