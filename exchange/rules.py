@@ -8,7 +8,14 @@ import rules
 
 from accounts.rules import coordinator_city_ids, is_coordinator
 from core.models import City
-from exchange.models import Application, ApplicationDocument, Certificate, CertificateBatch, Program
+from exchange.models import (
+    Application,
+    ApplicationDocument,
+    Certificate,
+    CertificateBatch,
+    Program,
+    ProgramCity,
+)
 
 # Blind review: while an application waits for its decision (submitted, or under review with
 # or without a prepared one), nobody but the applicant sees who sent it. Released decisions
@@ -142,11 +149,18 @@ def coordinates_city(user, city: City | None) -> bool:
     return city is not None and city.pk in coordinator_city_ids(user)
 
 
+@rules.predicate
+def coordinates_program_city(user, program_city: ProgramCity | None) -> bool:
+    return program_city is not None and program_city.city_id in coordinator_city_ids(user)
+
+
 rules.add_perm("exchange.add_program", is_coordinator)
 rules.add_perm("exchange.change_program", coordinates_program)
 rules.add_perm("exchange.view_program", program_is_public | coordinates_program)
 # The review queue, the rubric, exports, the audit and the partner city's participants.
 rules.add_perm("exchange.review_program", coordinates_program)
+# Releasing a city's decisions in a program (a ProgramCity): that city's coordinators only.
+rules.add_perm("exchange.release_decisions", coordinates_program_city)
 # Online programs: coordinators of every participating city schedule the live sessions and
 # see the attendance; only the participant's own city corrects their attendance.
 rules.add_perm("exchange.schedule_sessions", coordinates_program)
