@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import GuardianConsent, age_on
 from core.forms import LanguageLevelsMixin
 from core.models import City, Language, Theme
+from core.text import NameField
 
 OLDEST_AGE = 100
 
@@ -47,12 +48,12 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(LanguageLevelsMixin, forms.Form):
-    native_name = forms.CharField(
+    native_name = NameField(
         label=_("Name in your own script"),
         max_length=100,
         help_text=_("As written at home, for example 김민지, 王晓雨, 田中結衣 or Nguyễn Thị Lan."),
     )
-    latin_name = forms.CharField(
+    latin_name = NameField(
         label=_("Name in Latin letters"),
         max_length=100,
         help_text=_("As in your passport, for example Kim Minji."),
@@ -100,7 +101,7 @@ class GuardianRequestForm(forms.Form):
 
 
 class GuardianConsentForm(forms.Form):
-    guardian_name = forms.CharField(label=_("Your full name"), max_length=100)
+    guardian_name = NameField(label=_("Your full name"), max_length=100)
     relationship = forms.ChoiceField(
         label=_("Your relationship to the student"),
         choices=[("", "—"), *GuardianConsent.Relationship.choices],

@@ -1,10 +1,15 @@
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.rules import lacks_required_second_factor
 from accounts.selectors import consent_is_given
 
 
@@ -66,3 +71,60 @@ class UnderFourteenConsentGateMiddleware:
         except Resolver404:
             return True  # a 404 page reveals nothing
         return match.view_name in CONSENT_GATE_ALLOWED
+
+
+# What someone with power but no second factor may still reach: allauth.mfa's own pages (every
+# view named mfa_…), reauthentication, signing out, e-mail confirmation and the language switch.
+SECOND_FACTOR_SETUP_ALLOWED = {
+    "account_logout",
+    "account_reauthenticate",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "accounts:set_language",
+}
+
+
+class SecondFactorRequiredMiddleware:
+    """Coordinators and staff set up a second factor before any other page opens.
+
+    Asked on every request (accounts.rules.lacks_required_second_factor reads the database), so
+    someone made coordinator is led to the setup page on their next click, and the admin is
+    covered too: its login goes through allauth (exchange/urls.py), which asks for the code.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not self._allowed(request.path_info)
+            and lacks_required_second_factor(user)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Coordinators and staff need a second factor: set up an authenticator app "
+                    "or a passkey to continue."
+                ),
+                fail_silently=True,
+            )
+            target = f"{reverse('mfa_index')}?{urlencode({'next': request.get_full_path()})}"
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(path: str) -> bool:
+        if path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return True
+        name = match.view_name
+        return name.startswith("mfa_") or name in SECOND_FACTOR_SETUP_ALLOWED

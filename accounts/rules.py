@@ -42,4 +42,31 @@ def is_coordinator(user) -> bool:
     return bool(coordinator_city_ids(user))
 
 
+def holds_power(user) -> bool:
+    """Site staff and coordinators: they see minors' documents, guardians' e-mails and scores."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or is_coordinator(user)
+
+
+# The second factors allauth.mfa offers; recovery codes only back one of these up.
+SECOND_FACTORS = ("totp", "webauthn")
+
+
+def has_second_factor(user) -> bool:
+    """An authenticator app (TOTP) or a passkey, as the database says now (never memoised: the
+    page that sets one up must see it at once)."""
+    if user is None or not user.is_authenticated:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists()
+
+
+@rules.predicate
+def lacks_required_second_factor(user) -> bool:
+    """Power without a second factor: no coordinator or admin page opens until one is set up."""
+    return holds_power(user) and not has_second_factor(user)
+
+
 rules.add_perm("accounts.coordinate", is_coordinator)

@@ -1,5 +1,6 @@
 """State changes for accounts: profiles, coordinator teams and guardian consent."""
 
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import tokens
 from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
+from core import ratelimit
 from core.mail import send_templated_email
 from core.models import City, Language, Theme
 
@@ -75,6 +77,23 @@ def guardian_consent_request(*, student: User, guardian_email: str) -> GuardianC
     )
     if current is not None and current.status == GuardianConsent.Status.GIVEN:
         raise ValidationError(_("Your guardian has already consented."))
+    # Each request sends an e-mail: a limit per student and one per address, whoever asks,
+    # so nobody can use the form to flood someone's inbox (core.ratelimit, every process).
+    day = 24 * 3600
+    if not ratelimit.hit(
+        f"consent-student:{student.pk}", limit=settings.CONSENT_EMAILS_PER_STUDENT, period=day
+    ) or not ratelimit.hit(
+        f"consent-address:{hashlib.sha256(guardian_email.encode()).hexdigest()}",
+        limit=settings.CONSENT_EMAILS_PER_ADDRESS,
+        period=day,
+    ):
+        raise ValidationError(
+            _(
+                "We have sent enough consent e-mails for today. Ask your guardian to look in "
+                "their inbox and spam folder, or try again tomorrow."
+            ),
+            code="rate_limited",
+        )
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])

@@ -83,6 +83,7 @@ def servers(count: int):
         listener.listen(1024)
         listener.set_inheritable(True)
         listeners.append(listener)
+    origins = ",".join(f"http://127.0.0.1:{item.getsockname()[1]}" for item in listeners)
     processes = [
         subprocess.Popen(
             [
@@ -94,7 +95,7 @@ def servers(count: int):
                 "exchange.asgi:application",
             ],
             cwd=ROOT,
-            env=env(),
+            env={**env(), "ALLOWED_ORIGINS": origins},
             pass_fds=[listener.fileno()],
             stdout=subprocess.DEVNULL,
             stderr=BENCH_LOG,

@@ -5,8 +5,15 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+
+
+def _plain(name: str, context: dict) -> str:
+    """A plain-text template (subject, text part) rendered without HTML escaping: a program
+    called "Tomato <Farm>" is written as such, not as "Tomato &lt;Farm&gt;"."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def build_templated_email(
@@ -20,9 +27,9 @@ def build_templated_email(
     zone = zoneinfo.ZoneInfo(time_zone) if time_zone else timezone.get_default_timezone()
     with translation.override(language), timezone.override(zone):
         context = {**context, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        subject = _plain(f"{template}_subject.txt", context).strip()
         subject = " ".join(subject.splitlines())
-        text = render_to_string(f"{template}_message.txt", context)
+        text = _plain(f"{template}_message.txt", context)
         html = render_to_string(f"{template}_message.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")

@@ -66,6 +66,9 @@ PARTNERSHIPS = [
 ]
 
 DEMO_PASSWORD = "exchange-demo-2026"
+# The authenticator-app secret of every demo coordinator and of the demo staff account (base32,
+# as an app's "enter a setup key" asks for it). Published in the README: demo only.
+DEMO_TOTP_SECRET = "EXCHANGEDEMOTWOTHOUSANDTWENTYSIX"
 
 # email: (native name, Latin name, age, city, school, {language: level}, interests, UI language)
 STUDENTS = {

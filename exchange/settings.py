@@ -9,6 +9,7 @@ the Celery broker to Redis.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,38 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG els
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+
+def origin_of(url: str, *, name: str) -> str:
+    """scheme://host[:port] of a URL; anything without a scheme and a host is refused."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must be an http(s) origin, got {url!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _debug_twin(origin: str) -> list[str]:
+    """While trying the portal out, 127.0.0.1 and localhost are the same site."""
+    swap = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+    parts = urlsplit(origin)
+    if not DEBUG or parts.hostname not in swap:
+        return []
+    return [origin.replace(parts.hostname, swap[parts.hostname], 1)]
+
+
+# A chat socket opens only from these origins, compared by scheme, host and port (DEBUG too):
+# the site's own (SITE_URL) and CSRF_TRUSTED_ORIGINS, unless ALLOWED_ORIGINS names them.
+ALLOWED_ORIGINS = [
+    origin_of(origin, name="ALLOWED_ORIGINS")
+    for origin in envlist(
+        "ALLOWED_ORIGINS",
+        [
+            origin_of(SITE_URL, name="SITE_URL"),
+            *_debug_twin(origin_of(SITE_URL, name="SITE_URL")),
+            *CSRF_TRUSTED_ORIGINS,
+        ],
+    )
+]
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -98,6 +131,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "accounts.middleware.UnderFourteenConsentGateMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "exchange.urls"
@@ -246,13 +280,28 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Youth Exchange] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Coordinators and staff must have a second factor (accounts.middleware); anyone may add one.
+# Passkeys (WebAuthn) need a secure context: https, or http on localhost while trying it out.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "Youth Exchange"
+# A code from the previous or next 30 s step is accepted too (RFC 6238 §5.2: clocks drift and
+# people type slowly); a code is still good once only.
+MFA_TOTP_TOLERANCE = 1
 
 # Guardian consent: how long the link in the guardian's email stays valid.
 GUARDIAN_LINK_MAX_AGE_DAYS = envint("GUARDIAN_LINK_MAX_AGE_DAYS", 7)
 # Korea's Personal Information Protection Act, Art. 22-2: below this age nothing beyond the
 # consent request is allowed until a legal guardian consents. Cities may raise, never lower.
 MINIMUM_CONSENT_AGE = 14
+
+# Per-person limits, shared by every process (core.ratelimit): chat messages a person may send
+# in CHAT_POSTS_PERIOD seconds across all their sockets, and guardian-consent e-mails a day per
+# student and per guardian address.
+CHAT_POSTS_PER_PERSON = envint("CHAT_POSTS_PER_PERSON", 20)
+CHAT_POSTS_PERIOD = envint("CHAT_POSTS_PERIOD", 10)
+CONSENT_EMAILS_PER_STUDENT = envint("CONSENT_EMAILS_PER_STUDENT", 5)
+CONSENT_EMAILS_PER_ADDRESS = envint("CONSENT_EMAILS_PER_ADDRESS", 3)
 
 # How long a student has to confirm an offered place.
 APPLICATION_CONFIRM_DAYS = envint("APPLICATION_CONFIRM_DAYS", 7)
@@ -317,6 +366,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
 # Largest document or image a user may upload (exchange.uploads.clean_upload). A phone photo
 # of a consent form or a scanned passport fits comfortably; anything bigger is refused.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Private files (documents, certificates, batches) are readable by the portal's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Security ----------------------------------------------------------------------------
 
@@ -337,7 +389,10 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_on_one_line": {"()": "core.logs.ExpectedRefusalsOnOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

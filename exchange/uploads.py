@@ -49,6 +49,9 @@ _ACTIVE_PDF_NAMES = frozenset(
         "/EmbeddedFiles",
         "/FileAttachment",
         "/GoToE",
+        "/GoToR",
+        # Additional actions: run when a page opens, a field is touched or the file closes.
+        "/AA",
         "/RichMedia",
         "/SubmitForm",
         "/ImportData",
@@ -156,7 +159,8 @@ def _check_pdf(data: bytes) -> bytes:
                 )
             if len(reader.pages) == 0:
                 raise _corrupt(PDF)
-            active = _has_active_content(reader.trailer["/Root"])
+            root = reader.trailer["/Root"]
+            active = _opens_with_action(root) or _has_active_content(root)
     except ValidationError:
         raise
     except Exception as exc:
@@ -171,6 +175,15 @@ def _check_pdf(data: bytes) -> bytes:
             code="active_content",
         )
     return data
+
+
+def _opens_with_action(root) -> bool:
+    """An /OpenAction that is an action (a link to open, a script, anything with /S) rather than
+    the page to show first (a destination array, which is all that viewers need it for)."""
+    value = root.get("/OpenAction")
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return isinstance(value, DictionaryObject)
 
 
 def _has_active_content(root) -> bool:

@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from core.converters import register_choices
 from exchange.views import applications, certificates, matching, programs, review, sessions
+
+# The admin signs in through allauth's login, with its rate limits and its second-factor step;
+# Django's own admin login form would skip both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 register_choices("export_format", ["csv", "xlsx"])
 register_choices("batch_format", ["pdf", "zip"])

@@ -10,14 +10,18 @@ the layer is down).
 import asyncio
 import json
 import logging
+import re
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.rules import lacks_required_second_factor
+from core import ratelimit
 from exchange.models import Program
 from messaging import services
 from messaging.events import (
@@ -56,6 +60,24 @@ ACCESS_RECHECK = 10.0
 PRESENCE_HEARTBEAT = 60
 
 
+# Frames are read only within these bounds, checked before the JSON parser sees them: a message
+# of MESSAGE_MAX characters, each escaped as \uXXXX, fits; a client's frames are one object deep.
+MAX_FRAME_CHARS = 16 * 1024
+MAX_FRAME_DEPTH = 4
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nested_too_deep(text: str) -> bool:
+    """Deeper than MAX_FRAME_DEPTH arrays or objects, counted outside strings, without parsing."""
+    depth = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_FRAME_DEPTH:
+            return True
+    return False
+
+
 class TokenBucket:
     def __init__(self) -> None:
         self.tokens = float(BURST)
@@ -82,8 +104,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         user = self.scope["user"]
         self.joined = False
-        if not user.is_authenticated:
-            await self.close()  # before accept: the handshake is refused (HTTP 403)
+        if not user.is_authenticated or await database_sync_to_async(lacks_required_second_factor)(
+            user
+        ):
+            # Before accept: the handshake is refused (HTTP 403). A coordinator without a
+            # second factor is sent to set one up by every page; the socket refuses them too.
+            await self.close()
             return
         try:
             room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
@@ -268,9 +294,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if self.strikes >= STRIKES:
                 await self.close(code=4429)
             return
+        if text_data is not None and len(text_data) > MAX_FRAME_CHARS:
+            await self._error(
+                "too_large",
+                _("This frame is too large: the limit is %(limit)s characters.")
+                % {"limit": MAX_FRAME_CHARS},
+            )
+            return
         try:
-            frame = json.loads(text_data) if text_data is not None else None
-        except (ValueError, RecursionError):  # not JSON, or nested past what is parsed
+            frame = (
+                json.loads(text_data)
+                if text_data is not None and not _nested_too_deep(text_data)
+                else None
+            )
+        except ValueError:  # not JSON
             frame = None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self._error("bad_frame", _("Send a JSON object with a “type”."))
@@ -351,6 +388,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.close(code=4403)
 
     def _post(self, body: str, client_id: str) -> tuple[services.Posted, dict]:
+        user = self.scope["user"]
+        # Per person, across every socket of theirs on every process (core.ratelimit); the
+        # token bucket above is per socket and covers every kind of frame.
+        if not ratelimit.hit(
+            f"chat-post:{user.pk}",
+            limit=settings.CHAT_POSTS_PER_PERSON,
+            period=settings.CHAT_POSTS_PERIOD,
+        ):
+            raise ValidationError(
+                _("Slow down: you are sending too fast. Wait a few seconds."),
+                code="rate_limited",
+            )
         posted = services.message_post(
             room=self.room, sender=self.scope["user"], body=body, client_id=client_id
         )

@@ -20,6 +20,7 @@ from accounts.models import CoordinatorMembership, User, latest_birth_date
 from accounts.rules import ADULT_AGE, SUPERVISING_ADULTS, is_minor
 from core.models import City
 from core.policy import require
+from core.text import has_unstorable_characters
 from core.times import local_label
 from exchange.audit import audit
 from exchange.models import (
@@ -261,10 +262,10 @@ def message_post(*, room: Room, sender: User, body: str, client_id: uuid.UUID | 
     except ValueError as error:
         raise ValidationError(_("client_id must be a UUID."), code="bad_client_id") from error
     body = body.strip()
-    if "\x00" in body or any("\ud800" <= char <= "\udfff" for char in body):
+    if has_unstorable_characters(body):
         raise ValidationError(
             _(
-                "This message holds characters that can’t be stored (a NUL or a broken "
+                "This message holds characters that can’t be stored (a control or a broken "
                 "character). Remove them and send it again."
             ),
             code="bad_characters",

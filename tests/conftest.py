@@ -49,6 +49,18 @@ def pytest_sessionstart(session):
         pytest.exit("The test suite needs its real services:\n" + "\n".join(problems), returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Every test starts with no rate-limit counts (core.ratelimit's and allauth's): they live
+    in the cache, Redis, which outlives a test, and fixtures reuse e-mail addresses."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    for pattern in ("*:ratelimit:*", "*:allauth:rl:*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+
+
 def pytest_collection_modifyitems(items):
     """Transactional tests (live server, Celery worker) end by flushing every table, including
     the themes and languages that a data migration loads. Serialized rollback restores them,

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
 from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
@@ -11,6 +13,21 @@ from core.models import City, Language, Partnership, Theme
 from exchange.models import Application, Program, ProgramCity
 
 PASSWORD = "correct-horse-battery-staple"
+# Coordinators and staff get a real authenticator app (allauth's TOTP record) with this secret:
+# the portal opens no coordinator or admin page without one. totp_code() is what the app shows.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The six digits an authenticator app shows now (or at the Unix time `at`)."""
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(at if at is not None else time.time()) // 30))
+
+
+def give_second_factor(user) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, TOTP_SECRET)
 
 
 def birth_date_for(age: int):
@@ -105,6 +122,12 @@ class CoordinatorFactory(UserFactory):
     date_of_birth = factory.LazyFunction(lambda: birth_date_for(40))
 
     @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """An authenticator app unless `second_factor=False`."""
+        if create and extracted is not False:
+            give_second_factor(self)
+
+    @factory.post_generation
     def cities(self, create, extracted, **kwargs):
         if create:
             for city in extracted or []:
@@ -112,6 +135,20 @@ class CoordinatorFactory(UserFactory):
             if extracted:
                 self.home_city = extracted[0]
                 self.save(update_fields=["home_city"])
+
+
+class StaffFactory(UserFactory):
+    """Site staff with the admin, and the authenticator app staff must have."""
+
+    email = factory.Sequence(lambda n: f"staff{n}@example.org")
+    latin_name = factory.Sequence(lambda n: f"Staff {n}")
+    is_staff = True
+    is_superuser = True
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            give_second_factor(self)
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,7 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from exchange.settings import *  # noqa: F403
 
@@ -33,7 +34,6 @@ WHITENOISE_USE_FINDERS = True
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-SITE_URL = "http://testserver"
 ACCOUNT_RATE_LIMITS = False
 # WhiteNoise warns about a missing STATIC_ROOT; tests serve from the finders instead.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

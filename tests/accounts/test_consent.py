@@ -693,3 +693,74 @@ def test_gate_leaves_students_of_14_and_over_alone(request, client, persona):
     client.force_login(request.getfixturevalue(persona))
 
     assert client.get("/programs/").status_code == 200
+
+
+# --- found from outside: invisible names, and consent e-mails to any address on every post ---
+
+INVISIBLE = (
+    "Names can’t hold invisible or direction-changing characters. Type the name again without "
+    "copying it from elsewhere."
+)
+
+
+def test_guardian_name_is_held_to_the_same_rule(client, mina, django_capture_on_commit_callbacks):
+    client.force_login(mina)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/me/consent/", {"guardian_email": "mum@example.org"})
+    guardian = Guardian(django_capture_on_commit_callbacks)
+
+    response = guardian.consent(link_in(mail.outbox[0]), guardian_name="\u202e자미김")
+
+    assert response.context["form"].errors == {"guardian_name": [INVISIBLE]}
+    assert GuardianConsent.objects.get().status == GuardianConsent.Status.PENDING
+
+
+# --- Consent e-mails ----------------------------------------------------------------------
+
+ENOUGH = (
+    "We have sent enough consent e-mails for today. Ask your guardian to look in their inbox "
+    "and spam folder, or try again tomorrow."
+)
+
+
+def ask_as(client, capture, email: str):
+    with capture(execute=True):
+        return client.post("/me/consent/", {"guardian_email": email})
+
+
+def test_one_student_sends_at_most_five_consent_emails_a_day(
+    client, mina, django_capture_on_commit_callbacks
+):
+    client.force_login(mina)
+    addresses = [f"guardian{number}@example.org" for number in range(6)]
+
+    answers = [ask_as(client, django_capture_on_commit_callbacks, a).status_code for a in addresses]
+    refused = ask_as(client, django_capture_on_commit_callbacks, "guardian9@example.org")
+
+    assert answers == [302] * 5 + [200]
+    assert refused.context["form"].non_field_errors() == [ENOUGH]
+    assert [message.to for message in mail.outbox] == [[a] for a in addresses[:5]]
+    assert GuardianConsent.objects.count() == 5
+
+
+def test_one_address_gets_at_most_three_consent_emails_a_day_whoever_asks(
+    city_a, django_capture_on_commit_callbacks
+):
+    students = [
+        factories.StudentFactory(email=f"kid{number}@example.org", home_city=city_a, age=15)
+        for number in range(4)
+    ]
+    answers = []
+    for student in students:
+        client = Client()
+        client.force_login(student)
+        response = ask_as(client, django_capture_on_commit_callbacks, "Victim@Example.org")
+        answers.append(
+            response.status_code
+            if response.status_code == 302
+            else response.context["form"].non_field_errors()
+        )
+
+    assert answers == [302, 302, 302, [ENOUGH]]
+    assert len(mail.outbox) == 3
+    assert GuardianConsent.objects.filter(guardian_email="victim@example.org").count() == 3

@@ -339,3 +339,60 @@ def test_set_language_by_get_is_not_allowed(client, alice):
     assert response.status_code == 405
     alice.refresh_from_db()
     assert alice.preferred_language == "en"
+
+
+# --- names: found from outside, names of invisible or direction-changing characters ------
+
+INVISIBLE = (
+    "Names can’t hold invisible or direction-changing characters. Type the name again without "
+    "copying it from elsewhere."
+)
+NO_LETTER = "A name needs at least one letter."
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("\u200b\u200b\u200b", INVISIBLE),  # zero-width spaces only
+        ("Kim\u200bMinji", INVISIBLE),
+        ("\u202eijniM miK", INVISIBLE),  # right-to-left override: reads "Kim Minji" backwards
+        ("Kim \u2066Minji\u2069", INVISIBLE),  # isolates
+        ("\ufeffKim", INVISIBLE),  # byte-order mark
+        ("Kim\x07", INVISIBLE),  # a control character
+        ("12345", NO_LETTER),
+        ("--- !!!", NO_LETTER),
+        ("🙂🙂", NO_LETTER),
+    ],
+)
+def test_profile_refuses_a_name_that_is_not_one(client, alice, city_a, name, error):
+    client.force_login(alice)
+    before = User.objects.filter(pk=alice.pk).values().get()
+
+    for field in ("native_name", "latin_name"):
+        response = client.post("/me/profile/", profile_post(city_a, **{field: name}))
+
+        assert response.status_code == 200
+        assert response.context["form"].errors == {field: [error]}
+    assert User.objects.filter(pk=alice.pk).values().get() == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "김민지",
+        "王晓雨",
+        "田中 結衣",
+        "Nguyễn Thị Lan",
+        "Nguye\u0302\u0303n",
+        "O'Brien-Kim",
+        "李 明",
+    ],
+)
+def test_profile_keeps_real_names_in_every_script(client, alice, city_a, name):
+    client.force_login(alice)
+
+    response = client.post("/me/profile/", profile_post(city_a, native_name=name))
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.native_name == name

@@ -43,9 +43,10 @@ class Server:
 
     def __init__(self, listener, env: dict[str, str]) -> None:
         self.listener = listener
-        self.env = env
         self.process: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        # Each server is its own site: its pages open sockets from its own origin.
+        self.env = {**env, "SITE_URL": self.url}
 
     def start(self) -> None:
         self.process = start_daphne(self.listener, self.env)

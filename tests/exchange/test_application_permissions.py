@@ -4,6 +4,7 @@ A refused request changes nothing: each refusal is checked against a snapshot of
 application, its documents, its events and the audit log taken before the request.
 """
 
+import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -871,3 +872,26 @@ def test_document_delete_after_submit_is_refused_and_keeps_the_file(
     assert list(ApplicationDocument.objects.values_list("pk", flat=True)) == [document.pk]
     assert AuditEntry.objects.count() == 0
     assert media_files() == files
+
+
+def test_an_uploaded_document_is_readable_by_the_portal_only(
+    client, alice, own_application, consent_form
+):
+    """Found from outside: uploads were stored 0644, readable by every account on the host."""
+    Application.objects.filter(pk=own_application.pk).update(state="draft")
+    client.force_login(alice)
+
+    client.post(
+        f"/me/applications/{own_application.pk}/documents/{consent_form.pk}/",
+        {"file": upload("consent.pdf", pdf_bytes())},
+    )
+
+    document = ApplicationDocument.objects.get(application=own_application)
+    path = Path(document.file.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    folders = []
+    folder = path.parent
+    while folder != Path(settings.MEDIA_ROOT):
+        folders.append(stat.S_IMODE(folder.stat().st_mode))
+        folder = folder.parent
+    assert folders and set(folders) == {0o700}

@@ -22,7 +22,7 @@ AFTER = utc(2025, 12, 1)
 # Session, user, the user's home city, the program (with its cities), the coordinator's
 # cities, the certificate rows and their certificates, then the attendance: confirmed
 # participants, the sessions held and their attendance; the certificate batches.
-QUERIES_ONLINE_CERTIFICATES = 12
+QUERIES_ONLINE_CERTIFICATES = 13
 
 
 @pytest.fixture

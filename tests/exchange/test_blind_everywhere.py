@@ -505,8 +505,8 @@ def test_blind_everywhere_released_decisions_bring_the_names_back(
 # test_queue_queries.py), plus one EXISTS for whether names may be sorted. The audit log:
 # the page frame and the program, then the events and the entries, each in one query with
 # their actors and applications, however many applicants are labelled.
-BLIND_QUEUE_QUERIES = 14
-BLIND_AUDIT_QUERIES = 8
+BLIND_QUEUE_QUERIES = 15
+BLIND_AUDIT_QUERIES = 9
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -30,11 +30,11 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, the base template's cities; the program and its cities; the coordinator's
 # cities; the rows; their certificates; the batches and their cities.
-QUERIES_PROGRAM_CERTIFICATES = 10
+QUERIES_PROGRAM_CERTIFICATES = 11
 # The same page asked by htmx for the batch list only: session, user, the user's city (the
 # consent check); the program and its cities (the shared loader); the coordinator's cities;
 # the batches and their cities.
-QUERIES_BATCH_LIST = 8
+QUERIES_BATCH_LIST = 9
 
 
 @pytest.fixture

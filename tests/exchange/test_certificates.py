@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 # Session, user, the base template's cities; the program and its cities (the coordinator
 # pages' shared loader, exchange.views.common); the coordinator's cities; the rows; their
 # certificates; the batches (none here, so no query for their cities).
-QUERIES_PROGRAM_CERTIFICATES = 9
+QUERIES_PROGRAM_CERTIFICATES = 10
 
 
 @pytest.fixture
@@ -655,7 +655,7 @@ def test_city_branding_post_pdf_as_emblem_is_refused(client, carol, city_a):
 
 def test_certificate_admin_lists_certificates_read_only(client, alice_application):
     certificate = issued(alice_application)
-    admin_user = factories.UserFactory(is_staff=True, is_superuser=True)
+    admin_user = factories.StaffFactory()
     client.force_login(admin_user)
 
     listing = client.get("/admin/exchange/certificate/")

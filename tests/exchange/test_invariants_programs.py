@@ -209,7 +209,7 @@ def test_a_program_opens_once_every_city_has_a_coordinator(draft, carol, bob, ci
 
 
 def test_the_admin_shows_programs_and_their_places_but_changes_neither(client, program_ab):
-    staff = factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    staff = factories.StaffFactory(email="staff@example.org")
     client.force_login(staff)
     url = f"/admin/exchange/program/{program_ab.pk}/change/"
 

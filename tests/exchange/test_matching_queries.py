@@ -19,7 +19,7 @@ def test_matching_page_queries_are_the_same_for_1_and_3_pairs(
     services.matching_run(program=program_ab, by=carol)
     client.force_login(carol)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(base(program_ab))
 
     assert response.status_code == 200
@@ -37,7 +37,7 @@ def test_matching_page_queries_are_the_same_with_1_and_3_left_over(
     services.matching_run(program=program_ab, by=carol)
     client.force_login(carol)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(base(program_ab))
 
     assert response.status_code == 200
@@ -58,7 +58,7 @@ def test_matching_page_queries_are_the_same_for_4_and_12_online_participants(
     services.matching_run(program=online, by=carol)
     client.force_login(carol)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(base(online))
 
     assert response.status_code == 200

@@ -9,11 +9,11 @@ from tests.exchange.helpers import make_document
 
 pytestmark = pytest.mark.django_db
 
-# Session, user and home city; the program with its cities, rubric and documents (4: the
-# cities are joined to the program's city rows; loaded once for the permission check and the
-# view); coordinator memberships; the page count, the page and its languages; the staged
-# counts; the filter form's languages.
-REVIEW_QUEUE_QUERIES = 13
+# Session, user and home city; the coordinator's second factor; the program with its cities,
+# rubric and documents (4: the cities are joined to the program's city rows; loaded once for
+# the permission check and the view); coordinator memberships; the page count, the page and
+# its languages; the staged counts; the filter form's languages.
+REVIEW_QUEUE_QUERIES = 14
 # Session, user and home city; the applications with one query per prefetch (events,
 # documents, languages, required documents, valid certificates); then the page frame's
 # consent, membership and permission lookups.

@@ -97,3 +97,36 @@ def test_seed_demo_past_program_has_completed_participants_with_certificates(
         # Each holder's name in Hangul, Chinese or Vietnamese, read back out of their PDF.
         {student.email: squeeze(student.native_name) in text for student, text in texts.items()},
     ) == (Program.Status.COMPLETED, {"completed"}, dict.fromkeys(expected, True))
+
+
+def test_every_demo_account_with_power_has_the_published_second_factor(client, settings):
+    """Coordinators and staff must have a second factor: the demo's have the README's secret,
+    and signing in as one takes the password and then the code `demo_code` prints."""
+    import re
+
+    from allauth.mfa.models import Authenticator
+    from django.core.management import call_command as run
+
+    from accounts.rules import holds_power
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    powerful = sorted(u.email for u in User.objects.all() if holds_power(u))
+    with_app = sorted(
+        Authenticator.objects.filter(type="totp").values_list("user__email", flat=True)
+    )
+    assert powerful == with_app == sorted([*demo_data.COORDINATORS, demo_data.STAFF_EMAIL])
+
+    from io import StringIO
+
+    out = StringIO()
+    run("demo_code", stdout=out)
+    code = re.match(r"(\d{6})  \(valid for another \d+ s\)\n$", out.getvalue()).group(1)
+    client.post(
+        "/accounts/login/",
+        {"login": "coord.zibo@demo.example", "password": demo_data.DEMO_PASSWORD},
+    )
+    signed_in = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert signed_in.status_code == 302
+    assert client.get("/coordinate/").status_code == 200

@@ -374,13 +374,37 @@ ACTIVE = (
             b" /A << /S /JavaScript /JS (app.alert(1)) >> >>]"
         ),
         pypdf_document(attachment=b"MZ\x90\x00"),
+        # Opening the file opens a web page: an outside link on open.
+        make_pdf(catalog_extra=b" /OpenAction << /S /URI /URI (https://evil.example/x) >>"),
+        make_pdf(catalog_extra=b" /OpenAction << /S /GoToR /F (other.pdf) /D [0 /Fit] >>"),
+        # Additional actions: a page that runs something when it is shown.
+        make_pdf(page_extra=b" /AA << /O << /S /URI /URI (https://evil.example/y) >> >>"),
+        make_pdf(catalog_extra=b" /AA << /WC << /S /Named /N /Print >> >>"),
     ],
-    ids=["openaction-js", "launch", "escaped-name", "names-javascript", "annot-js", "embedded"],
+    ids=[
+        "openaction-js",
+        "launch",
+        "escaped-name",
+        "names-javascript",
+        "annot-js",
+        "embedded",
+        "openaction-uri",
+        "openaction-remote-goto",
+        "page-aa-uri",
+        "catalog-aa",
+    ],
 )
 def test_clean_upload_pdf_with_active_content_refused(pdf):
     error = refusal(pdf, "consent.pdf")
 
     assert (error.messages, error.code) == ([ACTIVE], "active_content")
+
+
+def test_clean_upload_pdf_opening_at_a_page_kept():
+    """An /OpenAction that only names the first page to show is what many writers produce."""
+    pdf = make_pdf(catalog_extra=b" /OpenAction [3 0 R /FitH 842]")
+
+    assert clean_upload(upload(pdf, "letter.pdf")).content == pdf
 
 
 def test_clean_upload_one_byte_over_limit_refused(settings):

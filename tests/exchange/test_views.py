@@ -585,7 +585,7 @@ def test_coordinator_dashboard_queries_do_not_grow_with_programs(
     client.get("/coordinate/")
 
     # session, user, home city, memberships, two-factor, my cities, programs + 3 prefetches
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get("/coordinate/")
 
     assert len(response.context["programs"]) == n

@@ -57,9 +57,11 @@ def daphne_servers(count: int, env: dict[str, str]) -> Iterator[list[int]]:
     """`count` daphne processes; yields their ports and stops them afterwards."""
     with contextlib.ExitStack() as stack:
         listeners = [stack.enter_context(listening_socket()) for _ in range(count)]
+        ports = [listener.getsockname()[1] for listener in listeners]
+        env = {**env, "ALLOWED_ORIGINS": ",".join(f"http://127.0.0.1:{p}" for p in ports)}
         processes = [start_daphne(listener, env) for listener in listeners]
         try:
-            yield [listener.getsockname()[1] for listener in listeners]
+            yield ports
         finally:
             for process in processes:
                 process.terminate()

@@ -259,7 +259,7 @@ def test_rooms_page_queries_are_the_same_for_1_and_10_rooms(
         services.read_marker_set(room=room, user=carol, seq=1)
     client.force_login(carol)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/chat/")
 
     assert [(room.name, room.unread) for room in response.context["rooms"]] == [
@@ -445,7 +445,7 @@ def test_history_api_queries_are_the_same_for_1_and_10_messages(
     client.force_login(alice)
 
     # session, user, the access (one query: messaging.rules), the page, and the senders.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = history(client, published["pair"])
 
     assert len(response.json()["messages"]) == count

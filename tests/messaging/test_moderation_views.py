@@ -561,9 +561,10 @@ def test_students_see_no_moderation_link(client, chat, alice):
 # --- Queries -----------------------------------------------------------------------------
 
 
-# session, user, home city (time zone), program + its cities, memberships, then the reports
+# session, user, home city (time zone), the second factor, program + its cities, memberships,
+# then the reports
 # (count, page, context), who is muted, the rooms (rooms, coordinators, participants), the log
-MODERATION_PAGE_QUERIES = 14
+MODERATION_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("n", [1, 20])

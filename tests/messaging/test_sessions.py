@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 # Session, user, the user's home city (the time zone middleware), the program with its cities
 # (2), the coordinator's cities, their time zone, the session list, and the grid's sessions,
 # participants and attendance.
-QUERIES_SESSIONS_PAGE = 11
+QUERIES_SESSIONS_PAGE = 12
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -155,6 +157,7 @@ class Command(BaseCommand):
             )
             for slug in city_slugs:
                 account_services.coordinator_add(user=user, city=cities[slug])
+            self._authenticator_app(user)
             users[email] = user
         users[demo.STAFF_EMAIL] = self._user(
             demo.STAFF_EMAIL,
@@ -163,7 +166,15 @@ class Command(BaseCommand):
             is_staff=True,
             is_superuser=True,
         )
+        self._authenticator_app(users[demo.STAFF_EMAIL])
         return users
+
+    @staticmethod
+    def _authenticator_app(user: User) -> None:
+        """Coordinators and staff need a second factor: the demo's share one published secret,
+        so anyone trying the demo can add it to an app, or run `manage.py demo_code`."""
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, demo.DEMO_TOTP_SECRET)
 
     def seed_programs(self, cities: dict[str, City], users: dict[str, User]) -> None:
         for spec in demo.PROGRAMS:
