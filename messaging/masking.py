@@ -21,6 +21,7 @@ own links (SITE_URL) are not contact details and stay.
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,45 +40,60 @@ class Masked:
 
 
 class _Copy:
-    """The detection copy: text, and for each character the [start, end) it came from."""
+    """The detection copy: its text, and one layer for each rewrite that changed something,
+    which lists what it replaced. Positions are mapped back to the original only for the spans
+    found, so a rewrite costs what its matches cost, not a copy of a per-character map."""
 
-    __slots__ = ("ends", "starts", "text")
+    __slots__ = ("layers", "text")
 
-    def __init__(self, text: str, starts: list[int], ends: list[int]):
-        self.text, self.starts, self.ends = text, starts, ends
+    def __init__(self, text: str, layers: tuple = ()):
+        self.text, self.layers = text, layers
 
     def rewrite(self, pattern: re.Pattern, replace) -> "_Copy":
-        """Each match of pattern replaced by replace(match) (None keeps it); the characters
-        a replacement writes all come from the whole span it replaced."""
-        text, starts, ends = self.text, self.starts, self.ends
+        """Each match of pattern replaced by replace(match) (None keeps it)."""
+        text = self.text
         pieces: list[str] = []
-        new_starts: list[int] = []
-        new_ends: list[int] = []
+        # (start in the new text, end in the new text, start in the old, end in the old)
+        replaced: list[tuple[int, int, int, int]] = []
         cursor = 0
-        changed = False
+        written = 0
         for match in pattern.finditer(text):
             replacement = replace(match)
             if replacement is None:
                 continue
             start, end = match.span()
-            pieces.append(text[cursor:start])
-            new_starts += starts[cursor:start]
-            new_ends += ends[cursor:start]
-            pieces.append(replacement)
-            if len(replacement) == end - start:
-                new_starts += starts[start:end]  # one for one: each keeps its own origin
-                new_ends += ends[start:end]
-            else:
-                new_starts += [starts[start]] * len(replacement)
-                new_ends += [ends[end - 1]] * len(replacement)
+            pieces += [text[cursor:start], replacement]
+            written += start - cursor
+            replaced.append((written, written + len(replacement), start, end))
+            written += len(replacement)
             cursor = end
-            changed = True
-        if not changed:
+        if not replaced:
             return self
         pieces.append(text[cursor:])
-        new_starts += starts[cursor:]
-        new_ends += ends[cursor:]
-        return _Copy("".join(pieces), new_starts, new_ends)
+        starts = [new_start for new_start, _, _, _ in replaced]
+        return _Copy("".join(pieces), (*self.layers, (starts, replaced)))
+
+    def origin(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that [start, end) of this copy came from. A
+        replacement of the same length maps character for character; any other maps as a
+        whole (zero one zero → 010 comes from all of "zero one zero")."""
+        last = end - 1
+        for starts, replaced in reversed(self.layers):
+            start = _back(starts, replaced, start, first=True)
+            last = _back(starts, replaced, last, first=False)
+        return start, last + 1
+
+
+def _back(starts: list[int], replaced: list, position: int, *, first: bool) -> int:
+    index = bisect_right(starts, position) - 1
+    if index < 0:
+        return position  # before anything was replaced
+    new_start, new_end, old_start, old_end = replaced[index]
+    if position >= new_end:
+        return position - new_end + old_end  # after it: shifted by what it changed
+    if new_end - new_start == old_end - old_start:
+        return old_start + position - new_start
+    return old_start if first else old_end - 1
 
 
 # Invisible in a chat bubble but not format characters: combining grapheme joiner, Hangul
@@ -91,34 +107,58 @@ _INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800\u180b\u180c\u180d\u
 _DETECTION_EXTRA = str.maketrans({"。": ".", "｡": ".", "․": ".", "﹫": "@"})
 
 
+def _char_class(codes: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in ranges
+    )
+
+
+def _irregular_characters() -> re.Pattern:
+    """A character with its combining marks, or one that NFKC changes, that is a format
+    character or that is invisible; everything else is copied as it is. Worked out once from
+    this Python's Unicode data (about 0.1 s), so the common text is never looked at one
+    character at a time."""
+    changes: list[int] = []
+    marks: list[int] = []
+    planes = [(0, 0x10000), (0x11000, 0x11100), (0x13430, 0x13440), (0x1BCA0, 0x1BCA4)]
+    planes += [(0x1D100, 0x1D800), (0x1E900, 0x1EF00), (0x1F100, 0x1F200), (0x1FBF0, 0x1FC00)]
+    planes += [(0x2F800, 0x2FA20), (0xE0000, 0xE0200)]
+    for low, high in planes:
+        for code in range(low, high):
+            char = chr(code)
+            if unicodedata.combining(char):
+                marks.append(code)
+            elif (
+                char in _INVISIBLE
+                or unicodedata.category(char) == "Cf"
+                or unicodedata.normalize("NFKC", char).translate(_DETECTION_EXTRA) != char
+            ):
+                changes.append(code)
+    return re.compile(rf"(?s:.)[{_char_class(marks)}]+|[{_char_class(changes + marks)}]")
+
+
+IRREGULAR = _irregular_characters()
+
+
+def _clean(cluster: str) -> str:
+    normal = unicodedata.normalize("NFKC", cluster).translate(_DETECTION_EXTRA)
+    return "".join(
+        char for char in normal if char not in _INVISIBLE and unicodedata.category(char) != "Cf"
+    )
+
+
 def _characters(text: str) -> _Copy:
+    copy = _Copy(text)
     if text.isascii():
-        # The common case: nothing to compose or drop (ASCII has no format characters).
-        indexes = list(range(len(text)))
-        return _Copy(text, indexes, list(range(1, len(text) + 1)))
-    parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    length = len(text)
-    index = 0
-    while index < length:
-        end = index + 1
-        # A character with its combining marks (NFD Vietnamese composes again).
-        while end < length and unicodedata.combining(text[end]):
-            end += 1
-        cluster = text[index:end]
-        if len(cluster) == 1 and (cluster in _INVISIBLE or unicodedata.category(cluster) == "Cf"):
-            index = end
-            continue
-        normal = unicodedata.normalize("NFKC", cluster).translate(_DETECTION_EXTRA)
-        normal = "".join(
-            char for char in normal if char not in _INVISIBLE and unicodedata.category(char) != "Cf"
-        )
-        parts.append(normal)
-        starts += [index] * len(normal)
-        ends += [end] * len(normal)
-        index = end
-    return _Copy("".join(parts), starts, ends)
+        return copy  # the common case: nothing to compose or drop
+    return copy.rewrite(IRREGULAR, lambda match: _clean(match.group()))
 
 
 # hxxps://, h**p://, bit[.]ly, minji[at]gmail, example(dot)com, example [dot] com
@@ -145,17 +185,43 @@ def _undefang(match: re.Match) -> str:
     return ":"
 
 
-# Four or more single characters, each standing alone between single spaces: m i n j i.
-SPACED_OUT = re.compile(r"(?<!\S)(?:[A-Za-z0-9@._\-+:/] ){3,}[A-Za-z0-9@._\-+:/](?!\S)")
+# Four or more single characters, each standing alone between one or two spaces: m i n j i.
+_SPACED = r"[A-Za-z0-9@._\-+:/()\[\]{}]"
+SPACED_OUT = re.compile(
+    rf"(?<![A-Za-zÀ-ɏḀ-ỿ0-9@._\-+:/()\[\]{{}}])(?:{_SPACED}[ \t]{{1,2}}){{3,}}{_SPACED}"
+    r"(?![A-Za-z0-9])"
+)
+# Spelled-out separators inside a spaced-out address: e m i l y a t 1 6 3 . c o m.
+SPACED_AT = re.compile(r"(?<=[A-Za-z0-9])at(?=[A-Za-z0-9\-]+(?:\.|dot|\[\.\]|\(\.\))[A-Za-z]{2,}$)")
+SPACED_DOT = re.compile(r"(?<=[A-Za-z0-9])dot(?=[A-Za-z]{2,}$)")
 
 
 def _join_spaced(match: re.Match) -> str:
-    return match.group().replace(" ", "")
+    joined = re.sub(r"[ \t]", "", match.group())
+    if "@" not in joined and not re.search(r"[(\[{<]at[)\]}>]", joined):
+        joined = SPACED_AT.sub("@", joined, count=1)
+    return SPACED_DOT.sub(".", joined)
 
 
-# A token of digits and the letters that pass for them: 01O, l0l0, 0I0.
-CONFUSABLE_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]*[0-9][0-9OoIl|]*(?![A-Za-z0-9])")
+# A token of digits and the letters that pass for them: 01O, l0l0, 0I0; one of the letters
+# alone (OlO, Io) only right beside digits, where it is part of a number.
+CONFUSABLE_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]+(?![A-Za-z0-9])")
 _FOLD = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+NEAR_DIGIT_BEFORE = re.compile(r"\d[\s\-.()]{0,3}$")
+NEAR_DIGIT_AFTER = re.compile(r"[\s\-.()]{0,3}\d")
+
+
+def _fold_confusables(match: re.Match) -> str | None:
+    token = match.group()
+    if token.isdigit():
+        return None
+    if not any(char.isdigit() for char in token):
+        text = match.string
+        before = NEAR_DIGIT_BEFORE.search(text, max(0, match.start() - 4), match.start())
+        if before is None and not NEAR_DIGIT_AFTER.match(text, match.end()):
+            return None
+    return token.translate(_FOLD)
+
 
 # Spelled-out digits. A word is read as a digit only inside a run of such words long enough
 # to be part of a number; a lone 일, 一 or "one" stays a word.
@@ -344,9 +410,8 @@ def _read_kana(match: re.Match) -> str:
 def _normalise(text: str) -> _Copy:
     """The detection copy of text (the module docstring lists the steps)."""
     copy = _characters(text)
-    copy = copy.rewrite(DEFANGED, _undefang)
     copy = copy.rewrite(SPACED_OUT, _join_spaced)
-    copy = copy.rewrite(CONFUSABLE_RUN, lambda match: match.group().translate(_FOLD))
+    copy = copy.rewrite(DEFANGED, _undefang)
     if not copy.text.isascii():
         copy = copy.rewrite(HANGUL_WORD, _read_hangul)
         copy = copy.rewrite(
@@ -355,7 +420,8 @@ def _normalise(text: str) -> _Copy:
         copy = copy.rewrite(KANA_NUMBER, _read_kana)
         copy = copy.rewrite(NO_BETWEEN_DIGITS, lambda match: "-")
     copy = copy.rewrite(LATIN_NUMBER_RUN, _read_latin_numbers)
-    return copy
+    # After the words, so OlO beside 일이삼사 is beside digits.
+    return copy.rewrite(CONFUSABLE_RUN, _fold_confusables)
 
 
 def normalise(text: str) -> str:
@@ -534,18 +600,18 @@ URL_BARE_WITH_PATH = re.compile(
 # syllables (wa, line, snap, mail): a plain word after them counts only after "id".
 _STRONG_LATIN = (
     r"kakao \s? talk | kakao | katalk | we \s? chat | weixin | vx | wx | telegram"
-    r" | tg | instagram | insta | ig | zalo | zl | whats \s? app | snapchat | discord | qq"
+    r" | line | tg | instagram | insta | ig | zalo | zl | whats \s? app | snapchat | discord | qq"
     r" | facebook | fb | tik \s? tok | twitter | weibo | douyin | signal | viber | skype"
     r" | messenger | gmail | naver | hotmail | outlook | icloud | bereal"
 )
-_WEAK_LATIN = r"line | wa | snap | sc | dc | face | mess | tele | ins | e-?mail | mail | x | tt"
+_WEAK_LATIN = r"wa | snap | sc | dc | face | mess | tele | ins | e-?mail | mail | x | tt"
 _STRONG_OTHER = (
     "카카오톡|카카오|카톡|위챗|텔레그램|텔레|인스타그램|인스타|왓츠앱|잘로|디스코드|디코|스냅챗|"
-    "페이스북|페북|페메|틱톡|트위터|이메일|메일|네이버|지메일|"
+    "라인|ライン|페이스북|페북|페메|틱톡|트위터|이메일|메일|네이버|지메일|"
     "微信|威信|薇信|电报|電報|脸书|臉書|抖音|微博|小红书|邮箱|郵箱|"
     "インスタ|カカオ|ティックトック|ツイッター|ディスコード|テレグラム|メール|メアド"
 )
-_WEAK_OTHER = "라인|스냅|ライン"
+_WEAK_OTHER = "스냅"
 MESSENGER_NAME = re.compile(
     rf"""
     (?<![A-Za-z0-9]) (?P<strong_latin> (?i: {_STRONG_LATIN} ) ) (?![A-Za-z])
@@ -751,9 +817,7 @@ def _spans(normal: str) -> list[tuple[int, int, str]]:
 def _mask_once(text: str) -> tuple[str, set[str]]:
     copy = _normalise(text)
     spans = sorted(
-        (copy.starts[start], copy.ends[end - 1], kind)
-        for start, end, kind in _spans(copy.text)
-        if end > start
+        (*copy.origin(start, end), kind) for start, end, kind in _spans(copy.text) if end > start
     )
     merged: list[list[int]] = []
     for start, end, _kind in spans:
