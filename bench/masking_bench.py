@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402 (settings first: the module reads SITE_URL)
+import django
 
 django.setup()
 
@@ -42,13 +42,13 @@ GOAL_FALSE_POSITIVES = 0.01
 # --- Held-out contacts -------------------------------------------------------------------
 
 SPELLED = {
-    "en": "zero one two three four five six seven eight nine".split(),
-    "ko_sino": "공 일 이 삼 사 오 육 칠 팔 구".split(),
-    "ko_native": "영 하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉".split(),
-    "zh": "零 一 二 三 四 五 六 七 八 九".split(),
-    "zh_alt": "〇 幺 两 三 四 五 六 七 八 九".split(),
-    "ja": "ゼロ いち に さん よん ご ろく なな はち きゅう".split(),
-    "vi": "không một hai ba bốn năm sáu bảy tám chín".split(),
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    "ko_sino": ["공", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"],
+    "ko_native": ["영", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉"],
+    "zh": ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"],
+    "zh_alt": ["〇", "幺", "两", "三", "四", "五", "六", "七", "八", "九"],
+    "ja": ["ゼロ", "いち", "に", "さん", "よん", "ご", "ろく", "なな", "はち", "きゅう"],
+    "vi": ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"],
 }
 # How each spelled language joins its digits inside a group.
 JOIN = {"en": " ", "vi": " ", "ko_sino": "", "ko_native": "", "zh": "", "zh_alt": "", "ja": ""}
@@ -109,8 +109,22 @@ PHONE_FRAMES = [
     "電話は{}です",
     "番号 {} だよ",
 ]
-MAIL_FRAMES = ["{}", "mail me {}", "메일 {} 로 보내줘", "邮箱 {}", "email của mình: {}", "メール {}"]
-ID_FRAMES = ["{m} {h}", "{m}: {h}", "my {m} is {h}", "{m} 아이디 {h}", "加我{m} {h}", "{m} của mình {h}"]
+MAIL_FRAMES = [
+    "{}",
+    "mail me {}",
+    "메일 {} 로 보내줘",
+    "邮箱 {}",
+    "email của mình: {}",
+    "メール {}",
+]
+ID_FRAMES = [
+    "{m} {h}",
+    "{m}: {h}",
+    "my {m} is {h}",
+    "{m} 아이디 {h}",
+    "加我{m} {h}",
+    "{m} của mình {h}",
+]
 
 
 def _digits_as(rng: random.Random, digits: str) -> str:
@@ -322,7 +336,9 @@ def measure(mask, found, missed, ordinary_lines, show: int, label: str) -> list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--module", help="another masking.py to measure (default: the portal's)")
-    parser.add_argument("--held-out", type=int, default=5000, help="generated messages of each kind")
+    parser.add_argument(
+        "--held-out", type=int, default=5000, help="generated messages of each kind"
+    )
     parser.add_argument("--show", type=int, default=0, help="print up to N misses and changes")
     parser.add_argument("--seed", type=int, default=SEED)
     options = parser.parse_args()
@@ -340,9 +356,7 @@ def main() -> None:
     print(f"masking: {options.module or 'messaging/masking.py'}   seed {options.seed}")
     missed: list = []
     times = measure(mask, corpus_contacts, missed, corpus_ordinary, options.show, "corpus")
-    times += measure(
-        mask, generated_contacts, missed, generated_ordinary, options.show, "held-out"
-    )
+    times += measure(mask, generated_contacts, missed, generated_ordinary, options.show, "held-out")
     ordered = sorted(times)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     print(

@@ -306,6 +306,9 @@ HANGUL_NUMBER = re.compile(
     rf"(?P<digits>(?:{_HANGUL_DIGIT})+?)(?P<particle>이에요|예요|이야|입니다|이요|에|로|은|는|야|요)?"
 )
 HANGUL_PIECE = re.compile(_HANGUL_DIGIT)
+_SYLLABLES = "".join(key for key in _HANGUL_DIGITS if len(key) == 1)
+LONE_SYLLABLE_BEFORE = re.compile(rf"(?<![가-힣])[{_SYLLABLES}][ \t]$")
+LONE_SYLLABLE_AFTER = re.compile(rf"[ \t][{_SYLLABLES}](?![가-힣])")
 
 _HAN_DIGITS = str.maketrans(
     {
@@ -395,9 +398,15 @@ def _read_hangul(match: re.Match) -> str | None:
     if number is None:
         return None
     digits = number.group("digits")
-    # 23일, 3이: one syllable right after a digit is a counter or a particle.
-    if len(digits) == 1 and match.start() > 0 and match.string[match.start() - 1].isdigit():
-        return None
+    # One syllable is a word (이야, 23일, 오 진짜?) unless it stands among others spelled
+    # one by one: 공 일 공 일 이 삼 사.
+    if len(digits) == 1:
+        text, start, end = match.string, match.start(), match.end()
+        if number.group("particle") or not (
+            LONE_SYLLABLE_BEFORE.search(text, max(0, start - 3), start)
+            or LONE_SYLLABLE_AFTER.match(text, end)
+        ):
+            return None
     # The particle goes (공일공에 1234 → 010 1234): it would split the number.
     read = HANGUL_PIECE.sub(lambda piece: _HANGUL_DIGITS[piece.group()], digits)
     return read + (" " if number.group("particle") else "")
