@@ -192,7 +192,9 @@ SPACED_OUT = re.compile(
     r"(?![A-Za-z0-9])"
 )
 # Spelled-out separators inside a spaced-out address: e m i l y a t 1 6 3 . c o m.
-SPACED_AT = re.compile(r"(?<=[A-Za-z0-9])at(?=[A-Za-z0-9\-]+(?:\.|dot|\[\.\]|\(\.\))[A-Za-z]{2,}$)")
+SPACED_AT = re.compile(
+    r"(?<=[A-Za-z0-9])at(?=[A-Za-z0-9\-]+(?:\.|dot|[\[(](?:\.|dot)[\])])[A-Za-z]{2,})"
+)
 SPACED_DOT = re.compile(r"(?<=[A-Za-z0-9])dot(?=[A-Za-z]{2,}$)")
 
 
@@ -207,8 +209,8 @@ def _join_spaced(match: re.Match) -> str:
 # alone (OlO, Io) only right beside digits, where it is part of a number.
 CONFUSABLE_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]+(?![A-Za-z0-9])")
 _FOLD = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
-NEAR_DIGIT_BEFORE = re.compile(r"\d[\s\-.()]{0,3}$")
-NEAR_DIGIT_AFTER = re.compile(r"[\s\-.()]{0,3}\d")
+NEAR_DIGIT_BEFORE = re.compile(r"\d[OoIl|]*[\s\-.()]{0,3}$")
+NEAR_DIGIT_AFTER = re.compile(r"[\s\-.()]{0,3}[OoIl|]*\d")
 
 
 def _fold_confusables(match: re.Match) -> str | None:
@@ -217,7 +219,7 @@ def _fold_confusables(match: re.Match) -> str | None:
         return None
     if not any(char.isdigit() for char in token):
         text = match.string
-        before = NEAR_DIGIT_BEFORE.search(text, max(0, match.start() - 4), match.start())
+        before = NEAR_DIGIT_BEFORE.search(text, max(0, match.start() - 12), match.start())
         if before is None and not NEAR_DIGIT_AFTER.match(text, match.end()):
             return None
     return token.translate(_FOLD)
