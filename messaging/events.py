@@ -18,6 +18,9 @@ def message_event(message: Message) -> dict:
         "created": message.created_at.isoformat(),
         "client_id": str(message.client_id),
         "deleted": message.deleted_at is not None,
+        # Contact details were masked: every reader's page says, in their own language, that
+        # contact stays in the portal (chat_strings["contact_masked"]).
+        "masked": bool(message.masked),
     }
 
 

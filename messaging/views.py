@@ -147,6 +147,11 @@ def chat_strings() -> dict[str, str]:
         "you": _("you"),
         "former_member": _("Former member"),
         "not_connected": _("Not connected. Try again when the chat is back."),
+        # The same sentence the sender gets in the contact_masked notice.
+        "contact_masked": _(
+            "Contact details were hidden: stay in touch here in the portal, "
+            "where your coordinators look after the chat."
+        ),
     }
 
 

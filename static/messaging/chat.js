@@ -194,12 +194,17 @@ function fillMessage(node, event) {
   const body = node.querySelector(".chat-body");
   const actions = node.querySelector(".chat-actions");
   actions.replaceChildren();
+  node.querySelector(".chat-masked-note")?.remove();
   node.classList.toggle("chat-deleted", event.deleted);
   if (event.deleted) {
     body.textContent = strings.removed;
     return;
   }
   body.textContent = event.body;
+  if (event.masked) {
+    // Every reader, not only the sender, learns why there are dots: in their own language.
+    body.after(element("p", "chat-masked-note", strings.contact_masked));
+  }
   if (event.sender && !isMine(event)) {
     actions.append(
       actionButton(strings.report, "chat-report", () => openDialog(ui.reportDialog, event)),

@@ -27,6 +27,7 @@ from exchange.services.applications import application_withdraw
 from messaging import services
 from messaging.models import Message, Report
 from messaging.relay import room_group
+from tests import factories
 from tests.messaging.conftest import published  # noqa: F401 (a fixture)
 from tests.messaging.servers import listening_socket, server_env, start_daphne
 
@@ -337,3 +338,44 @@ def test_chat_older_pages_keep_the_place_and_a_closed_room_stops_the_composer(
     expect(page.get_by_label("Your message")).to_have_value("still there?")
     expect(page.locator("#chat-pending li")).to_have_count(0)
     assert Message.objects.filter(room=room).count() == 120
+
+
+def test_chat_masked_message_shows_why_in_each_readers_language(
+    published,  # noqa: F811
+    alice,
+    start_servers,
+    chat_context,
+):
+    """A 16-year-old's contact is masked for everyone; the sender reads why in English, the
+    Korean buddy in Korean, under the message itself."""
+    alice.date_of_birth = factories.birth_date_for(16)
+    alice.save(update_fields=["date_of_birth"])
+    buddy = published["buddy"].student
+    buddy.preferred_language = "ko"
+    buddy.save(update_fields=["preferred_language"])
+    room = published["pair"]
+    (server,) = start_servers(1)
+    alice_page = open_chat(chat_context(server, alice), room.pk)
+    buddy_page = chat_context(server, buddy, locale="ko-KR").new_page()
+    buddy_page.goto(f"/chat/{room.pk}/", timeout=60_000)
+    expect(buddy_page.locator("#chat-status")).to_have_text("연결됨", timeout=30_000)
+
+    write(alice_page, "카톡 minji\u200b_k 추가해")
+
+    expect(bodies(buddy_page)).to_have_text(["카톡 ••• 추가해"])
+    expect(buddy_page.locator("#chat-log .chat-masked-note")).to_have_text(
+        ["연락처는 가려졌어요. 담당자가 채팅을 지켜보는 이 포털 안에서 연락해요."]
+    )
+    expect(bodies(alice_page)).to_have_text(["카톡 ••• 추가해"])
+    expect(alice_page.locator("#chat-log .chat-masked-note")).to_have_text(
+        [
+            "Contact details were hidden: stay in touch here in the portal, where your "
+            "coordinators look after the chat."
+        ]
+    )
+    # History, after a reload, says it too; an ordinary message has no note.
+    write(alice_page, "see you at 5")
+    expect(bodies(buddy_page)).to_have_count(2)
+    buddy_page.reload()
+    expect(bodies(buddy_page)).to_have_text(["카톡 ••• 추가해", "see you at 5"])
+    expect(buddy_page.locator("#chat-log .chat-masked-note")).to_have_count(1)

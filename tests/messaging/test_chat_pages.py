@@ -6,6 +6,7 @@ import pytest
 
 from messaging import services
 from messaging.models import Message, Room
+from tests import factories
 from tests.helpers import login_redirect, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def event(message):
         "created": message.created_at.isoformat(),
         "client_id": str(message.client_id),
         "deleted": message.deleted_at is not None,
+        "masked": bool(message.masked),
     }
 
 
@@ -182,6 +184,34 @@ def test_room_page_strings_are_the_users_sentences(client, published, alice):
     assert strings["removed"] == "Message removed by a coordinator"
     assert strings["typing_one"] == "%(name)s is typing…"
     assert strings["too_long"] == "A message is at most 2000 characters."
+
+
+def test_room_page_masked_notice_in_the_readers_language(client, published, alice):
+    """The sender's contact_masked notice is in the sender's language; every reader's page
+    carries the same sentence in the reader's own, for each message marked masked."""
+    buddy = published["buddy"].student
+    buddy.preferred_language = "ko"
+    buddy.save(update_fields=["preferred_language"])
+    client.force_login(buddy)
+
+    response = client.get(f"/chat/{published['pair'].pk}/")
+
+    assert response.context["chat_strings"]["contact_masked"] == (
+        "연락처는 가려졌어요. 담당자가 채팅을 지켜보는 이 포털 안에서 연락해요."
+    )
+
+
+def test_history_api_marks_a_masked_message(client, published, alice):
+    alice.date_of_birth = factories.birth_date_for(16)
+    alice.save(update_fields=["date_of_birth"])
+    masked = post(published["pair"], alice, "카톡 minji")
+    plain = post(published["pair"], alice, "안녕!")
+    client.force_login(published["buddy"].student)
+
+    messages = history(client, published["pair"]).json()["messages"]
+
+    assert [(m["body"], m["masked"]) for m in messages] == [("카톡 •••", True), ("안녕!", False)]
+    assert [m["id"] for m in messages] == [masked.seq, plain.seq]
 
 
 def test_room_page_refuses_post(client, published, alice):
@@ -343,6 +373,7 @@ def test_history_api_message_is_the_socket_event(client, published, alice):
             "created": message.created_at.isoformat(),
             "client_id": str(message.client_id),
             "deleted": False,
+            "masked": False,
         }
     ]
 

@@ -67,6 +67,7 @@ def test_socket_message_is_stored_then_delivered_to_both_with_the_senders_ack(
         "created": stored.created_at.isoformat(),
         "client_id": client_id,
         "deleted": False,
+        "masked": False,
     }
 
 

@@ -371,6 +371,7 @@ def test_socket_adult_senders_contact_details_reach_everyone_masked(pair, carol)
         "created": message.created_at.isoformat(),
         "client_id": client_id,
         "deleted": False,
+        "masked": True,
     }
     notice = {
         "type": "notice",
@@ -411,3 +412,53 @@ def test_a_minor_who_joins_later_never_reads_an_earlier_contact_unmasked(
     client.force_login(minji)
     history = client.get(f"/api/chat/rooms/{program_room.pk}/messages/").content.decode()
     assert all(original not in history for original in ORIGINALS)
+
+
+# --- The attack strings over a real socket ------------------------------------------------
+
+ATTACKS = [
+    ("내 메일 minji\u200b@\u200bgmail.com 이야", "내 메일 ••• 이야"),
+    ("전화 010 일이삼사 5678 줘", "전화 ••• 줘"),
+    ("call zero one zero 1234 5678 tonight", "call ••• tonight"),
+    ("카톡 minji 추가해", "카톡 ••• 추가해"),
+    ("hxxps://bit[.]ly/abc 들어와", "••• 들어와"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_socket_sixteen_year_olds_attack_strings_arrive_masked(published, alice):
+    """Found from outside: these passed the old masking. A 16-year-old sends them over the
+    socket; the sender and the buddy get them masked, each flagged so the page shows why."""
+    set_age(alice, 16)
+    set_age(published["buddy"].student, 17)
+    room = published["pair"]
+    cookies = [cookie_for(alice), cookie_for(published["buddy"].student)]
+    client_ids = [str(uuid.uuid4()) for _ in ATTACKS]
+
+    async def scenario():
+        sender, reader = [socket(room, cookie) for cookie in cookies]
+        for communicator in (sender, reader):
+            assert (await communicator.connect())[0]
+        sent, read = [], []
+        for (body, _masked), client_id in zip(ATTACKS, client_ids, strict=True):
+            frame = {"type": "message", "body": body, "client_id": client_id}
+            await sender.send_to(text_data=json.dumps(frame))
+            sent += [await next_frame(sender), await next_frame(sender)]
+            read.append(await next_frame(reader))
+        for communicator in (sender, reader):
+            await communicator.disconnect()
+        return sent, read
+
+    sent, read = run_chat(scenario())
+
+    expected = [masked for _body, masked in ATTACKS]
+    assert [(e["type"], e["body"], e["masked"]) for e in read] == [
+        ("message", masked, True) for masked in expected
+    ]
+    assert [frame["type"] for frame in sent] == ["notice", "message"] * len(ATTACKS)
+    assert [frame["code"] for frame in sent[0::2]] == ["contact_masked"] * len(ATTACKS)
+    assert sent[1::2] == read
+    assert list(Message.objects.order_by("seq").values_list("body", flat=True)) == expected
+    assert list(
+        Report.objects.order_by("message__seq").values_list("automatic", "original_body")
+    ) == [(True, body) for body, _masked in ATTACKS]
