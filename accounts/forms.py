@@ -60,7 +60,9 @@ class ProfileForm(LanguageLevelsMixin, forms.Form):
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
     home_city = forms.ModelChoiceField(
-        label=_("Home city"), queryset=City.objects.order_by("name_en"), empty_label=None
+        label=_("Home city"),
+        queryset=City.objects.order_by("name_en"),
+        empty_label=_("Choose your city…"),
     )
     school = forms.CharField(label=_("School"), max_length=200, required=False)
     interests = forms.ModelMultipleChoiceField(

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
@@ -102,15 +102,18 @@ class SecondFactorRequiredMiddleware:
             and not self._allowed(request.path_info)
             and lacks_required_second_factor(user)
         ):
-            messages.warning(
-                request,
-                _(
-                    "Coordinators and staff need a second factor: set up an authenticator app "
-                    "or a passkey to continue."
-                ),
-                fail_silently=True,
+            notice = _(
+                "Coordinators and staff need a second factor: set up an authenticator app "
+                "or a passkey to continue."
             )
             target = f"{reverse('mfa_index')}?{urlencode({'next': request.get_full_path()})}"
+            if request.path_info.startswith("/api/"):
+                # A script gets an answer it can read, not the setup page's HTML.
+                return JsonResponse(
+                    {"type": "error", "code": "second_factor_required", "detail": notice},
+                    status=403,
+                )
+            messages.warning(request, notice, fail_silently=True)
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target

@@ -396,3 +396,21 @@ def test_profile_keeps_real_names_in_every_script(client, alice, city_a, name):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.native_name == name
+
+
+def test_a_new_profile_asks_for_the_home_city_instead_of_choosing_one(client, db):
+    """Found on the embedded default: a new profile's home city defaulted to Andong, the
+    first in the list, and a student who didn't look saved it."""
+    newcomer = factories.UserFactory(email="new@example.org")
+    client.force_login(newcomer)
+
+    page = client.get("/me/profile/")
+    saved_without = client.post(
+        "/me/profile/", {**profile_post(factories.CityFactory()), "home_city": ""}
+    )
+
+    assert shown(page)["home_city"] == [""]  # the "choose" option, selected
+    assert '<option value="" selected>Choose your city…</option>' in page.content.decode()
+    assert saved_without.context["form"].errors == {"home_city": ["This field is required."]}
+    newcomer.refresh_from_db()
+    assert newcomer.home_city is None

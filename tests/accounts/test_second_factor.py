@@ -269,3 +269,16 @@ def test_totp_code_helper_matches_allauth():
 
 def test_reverse_names_used_here():
     assert reverse("mfa_index") == SETUP
+
+
+def test_the_chat_api_answers_a_script_in_json(client, unenrolled):
+    client.force_login(unenrolled)
+
+    response = client.get("/api/chat/rooms/")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "type": "error",
+        "code": "second_factor_required",
+        "detail": NOTICE,
+    }
