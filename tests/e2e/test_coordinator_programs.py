@@ -60,6 +60,10 @@ def test_coordinator_creates_program_then_opens_it(
     page.locator("#id_login").fill("carol@example.org")
     page.locator("#id_password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    # A coordinator's second step: the code from the authenticator app.
+    expect(page).to_have_url(f"{live_server.url}/accounts/2fa/authenticate/")
+    page.locator("#id_code").fill(factories.totp_code())
+    page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{live_server.url}/me/profile/")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Coordinate").click()

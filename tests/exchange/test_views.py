@@ -622,3 +622,31 @@ def test_city_detail_queries_do_not_grow_with_partners_and_programs(
 
     assert len(response.context["network"]) == n + 1
     assert len(response.context["programs"]) == n
+
+
+@pytest.mark.parametrize(
+    ("language", "window", "queue"),
+    [
+        ("ko", "모집 기간", "지원서"),
+        ("zh-hans", "申请时间", "申请表"),
+        ("vi", "Thời gian nhận đơn", "Hồ sơ đăng ký"),
+        ("ja", "応募受付期間", "応募書類"),
+    ],
+)
+def test_applications_the_window_and_applications_the_queue_are_two_words(
+    client, carol, program_ab, language, window, queue
+):
+    """Found on the embedded default: one msgid served both, and every language chose the
+    window ("application period") for the review queue's tab, button and column too."""
+    carol.preferred_language = language
+    carol.save(update_fields=["preferred_language"])
+    client.force_login(carol)
+
+    detail = client.get(f"/programs/{program_ab.pk}/").content.decode()
+    queue_page = client.get(f"/coordinate/programs/{program_ab.pk}/applications/").content.decode()
+    desk = client.get("/coordinate/").content.decode()
+
+    assert f"<dt>{window}</dt>" in detail
+    assert f">{queue}</a>" in detail
+    assert f">{queue}</a>" in queue_page
+    assert f'<th scope="col">{queue}</th>' in desk
