@@ -34,6 +34,7 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SITE_URL = "http://testserver"
+CONTENT_SECURITY_POLICY = content_security_policy(SITE_URL)  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 # WhiteNoise warns about a missing STATIC_ROOT; tests serve from the finders instead.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
