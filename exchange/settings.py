@@ -386,10 +386,16 @@ PERMISSIONS_POLICY = {
     )
 }
 
-# Responses that show personal data to someone without an account: a guardian's signed link
-# and the public certificate check. Every response to a signed-in user is no-store as well
-# (core/cache.py).
-NO_STORE_VIEWS = ["accounts:guardian_consent", "accounts:guardian_withdraw", "exchange:verify"]
+# Responses that show personal data to someone not signed in: a guardian's signed link, the
+# public certificate check, and allauth's emailed links (the address being confirmed, the
+# password reset form). Every response to a signed-in user is no-store as well (core/cache.py).
+NO_STORE_VIEWS = [
+    "accounts:guardian_consent",
+    "accounts:guardian_withdraw",
+    "exchange:verify",
+    "account_confirm_email",
+    "account_reset_password_from_key",
+]
 
 # --- End of the issue 13 headers block ---------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

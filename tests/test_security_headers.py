@@ -2,11 +2,16 @@
 and `Cache-Control: no-store` on pages with personal data (core/cache.py). The browser sweep
 that proves the pages hold under the policy is tests/e2e/test_csp.py."""
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.core import mail
 
 from accounts import services as account_services
 from accounts import tokens
 from exchange.services import certificates as certificate_services
+from tests import factories
 from tests.exchange.helpers import completed, issued
 from tests.helpers import run_with_env
 
@@ -172,6 +177,33 @@ def test_cache_verify_page_for_anonymous_visitor_is_no_store(client, alice, prog
 
     assert response.status_code == 200
     assert "김앨리스" in response.content.decode()
+    assert response["Cache-Control"] == NO_STORE
+
+
+def test_cache_email_confirmation_link_for_anonymous_visitor_is_no_store(client, db):
+    user = factories.UserFactory(email="new@example.org")
+    address = EmailAddress.objects.get_or_create(user=user, email=user.email)[0]
+    EmailAddress.objects.filter(pk=address.pk).update(verified=False)
+    address.refresh_from_db()
+
+    response = client.get(f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/")
+
+    assert response.status_code == 200
+    assert "new@example.org" in response.content.decode()
+    assert response["Cache-Control"] == NO_STORE
+
+
+def test_cache_password_reset_link_for_anonymous_visitor_is_no_store(client, alice):
+    client.post("/accounts/password/reset/", {"email": alice.email})
+    [message] = mail.outbox
+    [path] = re.findall(r"https?://testserver(/accounts/password/reset/key/\S+/)", message.body)
+
+    response = client.get(path, follow=True)
+
+    uid = path.split("/")[-2].split("-")[0]
+    # allauth moves the key into the session and shows the form at a keyless address.
+    assert response.redirect_chain == [(f"/accounts/password/reset/key/{uid}-set-password/", 302)]
+    assert response.status_code == 200
     assert response["Cache-Control"] == NO_STORE
 
 
