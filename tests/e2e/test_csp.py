@@ -38,7 +38,13 @@ from exchange.models import CertificateBatch, LiveSession
 from exchange.services import certificates as certificate_services
 from exchange.settings import content_security_policy
 from tests import factories
-from tests.e2e.conftest import htmx_swap, scripts_ready
+from tests.e2e.conftest import (
+    email_to,
+    htmx_swap,
+    link_path,
+    scripts_ready,
+    verification_path,
+)
 from tests.exchange.helpers import completed, issued
 from tests.messaging.conftest import chat, published  # noqa: F401 (fixtures)
 from tests.messaging.servers import listening_socket, server_env, start_daphne
@@ -206,11 +212,32 @@ def anonymous_pages(page: Page, cast, program_ab, city_a) -> None:
     visit(page, "/verify/NOT-A-CODE/", status=404)
     visit(page, "/no-such-page/", status=404)
     visit(page, "/accounts/login/")
-    visit(page, "/accounts/signup/")
-    visit(page, "/accounts/password/reset/")
     visit(page, cast["consent_link"])
     visit(page, cast["withdraw_link"])
     visit(page, "/me/guardian/not-a-token/", status=404)
+
+
+def emailed_link_pages(page: Page, mailoutbox, mina) -> None:
+    """Signing up (the form, the notice, the confirmation link) and resetting a password (the
+    request, the notice, the form behind the emailed link), all signed out."""
+    visit(page, "/accounts/signup/")
+    page.locator("#id_email").fill("haneul@example.org")
+    page.locator("#id_date_of_birth").fill(factories.birth_date_for(16).isoformat())
+    page.locator("#id_password1").fill(factories.PASSWORD)
+    page.locator("#id_password2").fill(factories.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    scripts_ready(page)
+    visit(page, verification_path(mailoutbox, "haneul@example.org"))
+    visit(page, "/accounts/password/reset/")
+    page.locator("#id_email").fill(mina.email)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/done/$"))
+    scripts_ready(page)
+    reset = email_to(mailoutbox, mina.email).body
+    page.goto(link_path(reset, r"/accounts/password/reset/key/[^/\s]+/"))
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/key/[^/]+-set-password/$"))
+    scripts_ready(page)
 
 
 def student_pages(page: Page, cast, alice) -> None:
@@ -326,6 +353,7 @@ def chat_on_daphne(browser: Browser, watch: Watch, room_id: int, alice: User) ->
 
 
 def test_csp_every_page_has_no_violation(
+    mailoutbox,
     browser,
     persona,
     watch,
@@ -340,6 +368,7 @@ def test_csp_every_page_has_no_violation(
     chat,  # noqa: F811
 ):
     anonymous_pages(persona(None), cast, program_ab, city_a)
+    emailed_link_pages(persona(None), mailoutbox, mina)
     minor = persona(mina)
     visit(minor, "/")
     visit(minor, "/me/consent/")
