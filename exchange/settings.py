@@ -119,12 +119,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Below WhiteNoise, so static files keep their long caching; after authentication, so it
+    # knows who is signed in.
+    "core.cache.NoStorePrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -373,6 +378,77 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # --- Security ----------------------------------------------------------------------------
 
 X_FRAME_OPTIONS = "DENY"
+
+# --- Security: Content-Security-Policy, Permissions-Policy, no-store (issue 13) ---------
+# docs/decisions.md, "Security headers", says why each directive is there.
+
+
+def websocket_origin(site_url: str) -> str:
+    """The chat socket's origin: SITE_URL's host and port, ws:// for http, wss:// for https."""
+    parts = urlsplit(site_url)
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+
+
+def content_security_policy(site_url: str) -> dict:
+    return {
+        "DIRECTIVES": {
+            "default-src": ["'self'"],
+            "script-src": ["'self'"],
+            "style-src": ["'self'"],
+            "img-src": ["'self'"],
+            "font-src": ["'self'"],
+            "connect-src": ["'self'", websocket_origin(site_url)],
+            "object-src": ["'none'"],
+            "base-uri": ["'none'"],
+            "frame-ancestors": ["'none'"],
+            "form-action": ["'self'"],
+        }
+    }
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(SITE_URL)
+
+# Nothing in the portal uses these; an injected script or a framed page can't ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Responses that show personal data to someone not signed in: a guardian's signed link, the
+# public certificate check, and allauth's emailed links (the address being confirmed, the
+# password reset form). Every response to a signed-in user is no-store as well (core/cache.py).
+NO_STORE_VIEWS = [
+    "accounts:guardian_consent",
+    "accounts:guardian_withdraw",
+    "exchange:verify",
+    "account_confirm_email",
+    "account_reset_password_from_key",
+]
+
+# --- End of the issue 13 headers block ---------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

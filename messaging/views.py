@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from messaging.events import error_event, message_event
@@ -81,7 +80,6 @@ def _whole_number(value: str | None, name: str, *, maximum: int | None = None) -
 
 
 @require_GET
-@never_cache
 def room_messages_api(request, room_id: int):
     """`?before=<id>&limit=<n>`: a page of the room's history, oldest first, each message as
     the socket sends it; `has_more` says whether older ones remain."""
@@ -157,7 +155,6 @@ def chat_strings() -> dict[str, str]:
 
 @login_required
 @require_GET
-@never_cache
 def room(request, room_id: int):
     """The chat page. A room that isn't the user's is a 404: whether it exists is not theirs
     to know."""

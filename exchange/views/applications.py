@@ -179,7 +179,6 @@ def document_download(request, pk: int):
         filename=f"{document.requirement.kind}-{document.application_id}.{extension}",
         content_type=document.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -32,7 +32,6 @@ BATCH_CONTENT_TYPES = {
 def _attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -178,7 +177,6 @@ def certificate_batch_download(request, pk: int):
     response = FileResponse(
         file, as_attachment=True, filename=name, content_type=BATCH_CONTENT_TYPES[batch.format]
     )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

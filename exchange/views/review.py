@@ -211,7 +211,6 @@ def review_export(request, pk: int, fmt: str):
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

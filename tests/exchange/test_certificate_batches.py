@@ -556,7 +556,7 @@ def test_batch_flow_pdf_request_then_download_gives_one_page_per_certificate(
         f'attachment; filename="certificates-{program_ab.pk}-{slugify(program_ab.title)}'
         f'-{batch.pk}.pdf"'
     )
-    assert response["Cache-Control"] == "private, no-store"
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     body = b"".join(response.streaming_content)
     assert len(pypdf.PdfReader(io.BytesIO(body)).pages) == 3
     assert audit("certificate-batch") == [(carol.pk, city_a.pk, f"PDF #{batch.pk}, 3 certificates")]

@@ -1,0 +1,423 @@
+"""Every page under the real Content-Security-Policy in Chromium, with no violation at all.
+
+Each browser context reports every `securitypolicyviolation` event and every console error to
+this process. The sweep visits each page as the persona who can reach it, works a few htmx
+swaps, and asserts both lists are exactly what it expects: no violation, and console errors
+only for the responses that are errors on purpose (the 403, 404 and 500 pages).
+
+Which templates count as pages: every `.html` file under templates/ except partials (a name
+starting with `_`), emails (an `email/` folder), form pieces (`includes/`) and the
+certificate, which WeasyPrint renders to PDF and no browser is served (PDF_TEMPLATES). Each of
+them must be rendered during the sweep (django.test.signals.template_rendered, which
+pytest-django's test environment sends), so a new page template fails this test until the
+sweep visits it.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.conf import settings
+from django.test import Client, RequestFactory
+from django.test.signals import template_rendered
+from django.utils import timezone
+from django.views.defaults import server_error
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+from accounts import services as account_services
+from accounts import tokens
+from accounts.models import GuardianConsent, User
+from exchange.models import CertificateBatch, LiveSession
+from exchange.services import certificates as certificate_services
+from exchange.settings import content_security_policy
+from tests import factories
+from tests.e2e.conftest import (
+    email_to,
+    htmx_swap,
+    link_path,
+    scripts_ready,
+    verification_path,
+)
+from tests.exchange.helpers import completed, issued
+from tests.messaging.conftest import chat, published  # noqa: F401 (fixtures)
+from tests.messaging.servers import listening_socket, server_env, start_daphne
+
+pytestmark = pytest.mark.e2e
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
+PDF_TEMPLATES = {"exchange/certificate.html"}
+# The chat page needs WebSockets, which pytest-django's WSGI live server lacks: it is checked
+# on a daphne process (another process, so its renders are not seen here).
+CHECKED_ON_DAPHNE = {"messaging/room.html"}
+
+REPORTER = """
+window.seenViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.seenViolations.push(event.violatedDirective);
+  window.reportViolation({
+    page: location.pathname,
+    directive: event.violatedDirective,
+    blocked: event.blockedURI,
+    source: `${event.sourceFile}:${event.lineNumber}`,
+    sample: event.sample,
+  });
+});
+"""
+
+
+def page_templates() -> set[str]:
+    pages = set()
+    for path in TEMPLATES_DIR.rglob("*.html"):
+        name = path.relative_to(TEMPLATES_DIR).as_posix()
+        if path.name.startswith("_") or {"email", "includes"} & set(path.parts):
+            continue
+        if name not in PDF_TEMPLATES:
+            pages.add(name)
+    return pages
+
+
+class Watch:
+    """What the browser reported: CSP violations and console errors, with the page each."""
+
+    def __init__(self) -> None:
+        self.violations: list[dict] = []
+        self.errors: list[tuple[str, str]] = []
+
+    def attach(self, context: BrowserContext) -> BrowserContext:
+        context.expose_binding(
+            "reportViolation", lambda source, violation: self.violations.append(violation)
+        )
+        context.add_init_script(REPORTER)
+        context.on("page", self.listen)
+        return context
+
+    def listen(self, page: Page) -> None:
+        def on_console(message) -> None:
+            if message.type == "error":
+                self.errors.append((path_of(page.url), message.text))
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.errors.append((path_of(page.url), str(error))))
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+@pytest.fixture
+def rendered() -> Iterator[set[str]]:
+    """The repo's templates rendered in this process (the live server's thread included)."""
+    names: set[str] = set()
+
+    def record(sender, template, **kwargs) -> None:
+        origin = getattr(getattr(template, "origin", None), "name", None)
+        if origin and Path(str(origin)).is_relative_to(TEMPLATES_DIR):
+            names.add(Path(str(origin)).relative_to(TEMPLATES_DIR).as_posix())
+
+    template_rendered.connect(record, dispatch_uid="csp-sweep")
+    yield names
+    template_rendered.disconnect(dispatch_uid="csp-sweep")
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def strict_site(settings, live_server) -> str:
+    """The policy as a deployment on the live server's address would send it."""
+    settings.SITE_URL = live_server.url
+    settings.CONTENT_SECURITY_POLICY = content_security_policy(live_server.url)
+    return live_server.url
+
+
+@pytest.fixture
+def persona(new_context, log_in, watch, strict_site) -> Callable[[User | None], Page]:
+    """A page in a fresh context signed in as `user` (or anonymous), watched."""
+
+    def open_page(user: User | None) -> Page:
+        context = watch.attach(new_context())
+        if user is not None:
+            log_in(context, user)
+        return context.new_page()
+
+    return open_page
+
+
+@pytest.fixture
+def cast(city_a, city_b, carol, bob, oscar, alice, mina, program_ab, chat):  # noqa: F811
+    """Everything the pages need: alice's published pair room with reported lines (chat), a
+    draft of alice's in another program, an applicant under review, a certificate, a queued
+    batch, an online program with a live session, and guardian links."""
+    other = factories.ProgramFactory(title="Open call", cities={city_a: 5, city_b: 5})
+    draft = factories.ApplicationFactory(program=other, student=alice, state="draft")
+    eve = factories.StudentFactory(email="eve@example.org", home_city=city_a, age=16)
+    under_review = factories.ApplicationFactory(program=program_ab, student=eve)
+    dana = factories.StudentFactory(email="dana@example.org", home_city=city_a, age=17)
+    certificate = issued(completed(program_ab, dana))
+    batch = CertificateBatch.objects.create(program=program_ab, format="pdf", requested_by=carol)
+    batch.cities.set([city_a])
+    online = factories.ProgramFactory(
+        title="Online café", kind="online", cities={city_a: 8, city_b: 8}
+    )
+    start = timezone.make_aware(datetime.combine(online.starts_on + timedelta(days=1), time(10)))
+    session = LiveSession.objects.create(
+        program=online, title="Kick-off", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    pending = account_services.guardian_consent_request(
+        student=mina, guardian_email="mum@example.org"
+    )
+    given = GuardianConsent.objects.get(student=alice, is_current=True)
+    staff = factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    return {
+        "draft": draft,
+        "under_review": under_review,
+        "verify": f"/verify/{certificate_services.verify_code(certificate)}/",
+        "online": online,
+        "session": session,
+        "consent_link": f"/me/guardian/{tokens.consent_token(pending)}/",
+        "withdraw_link": f"/me/guardian/{tokens.withdraw_token(given)}/withdraw/",
+        "staff": staff,
+    }
+
+
+def visit(page: Page, path: str, *, status: int = 200, portal: bool = True) -> None:
+    """Opens `path` and waits for its scripts (portal.js marks the portal's pages; the admin
+    has its own, done once the page has loaded)."""
+    response = page.goto(path)
+    assert response is not None
+    assert (path, response.status) == (path, status)
+    if portal:
+        scripts_ready(page)
+
+
+def anonymous_pages(page: Page, cast, program_ab, city_a) -> None:
+    visit(page, "/")
+    visit(page, "/programs/")
+    with htmx_swap(page):
+        page.locator("#id_kind").select_option("visit")
+    expect(page).to_have_url(re.compile(r"/programs/\?kind=visit"))
+    visit(page, f"/programs/{program_ab.pk}/")
+    visit(page, "/cities/")
+    visit(page, f"/cities/{city_a.slug}/")
+    visit(page, cast["verify"])
+    visit(page, "/verify/NOT-A-CODE/", status=404)
+    visit(page, "/no-such-page/", status=404)
+    visit(page, "/accounts/login/")
+    visit(page, cast["consent_link"])
+    visit(page, cast["withdraw_link"])
+    visit(page, "/me/guardian/not-a-token/", status=404)
+
+
+def emailed_link_pages(page: Page, mailoutbox, mina) -> None:
+    """Signing up (the form, the notice, the confirmation link) and resetting a password (the
+    request, the notice, the form behind the emailed link), all signed out."""
+    visit(page, "/accounts/signup/")
+    page.locator("#id_email").fill("haneul@example.org")
+    page.locator("#id_date_of_birth").fill(factories.birth_date_for(16).isoformat())
+    page.locator("#id_password1").fill(factories.PASSWORD)
+    page.locator("#id_password2").fill(factories.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    scripts_ready(page)
+    visit(page, verification_path(mailoutbox, "haneul@example.org"))
+    visit(page, "/accounts/password/reset/")
+    page.locator("#id_email").fill(mina.email)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/done/$"))
+    scripts_ready(page)
+    reset = email_to(mailoutbox, mina.email).body
+    page.goto(link_path(reset, r"/accounts/password/reset/key/[^/\s]+/"))
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/key/[^/]+-set-password/$"))
+    scripts_ready(page)
+
+
+def student_pages(page: Page, cast, alice) -> None:
+    visit(page, "/me/profile/")
+    visit(page, "/me/consent/")
+    visit(page, "/me/applications/")
+    visit(page, f"/me/applications/{cast['draft'].pk}/")
+    visit(page, f"/me/applications/{cast['draft'].pk}/edit/")
+    visit(page, f"/me/applications/{cast['draft'].pk}/submit/")
+    visit(page, "/chat/")
+    visit(page, "/accounts/password/change/")
+    visit(page, "/accounts/2fa/")
+    # Signed in without the form, so allauth asks for the password before any MFA change.
+    visit(page, "/accounts/2fa/totp/activate/")
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/\?next="))
+    page.locator("#id_password").fill(factories.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    scripts_ready(page)
+    expect(page.locator(".totp-qr svg")).to_be_visible()
+    secret = page.locator("#authenticator_secret").input_value()
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    page.locator("#id_code").fill(code)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    scripts_ready(page)
+    visit(page, "/accounts/2fa/totp/deactivate/")
+    # A pending change of address shows allauth's hidden re-send form (after the MFA pages:
+    # allauth adds no authenticator while an address is unverified).
+    visit(page, "/accounts/email/")
+    page.locator("#id_email").fill("alice.new@example.org")
+    page.locator("main form button[name=action_add]").click()
+    expect(page.locator("form#pending-email")).to_be_hidden()
+
+
+def coordinator_pages(page: Page, cast, program_ab, city_a) -> None:
+    pk = program_ab.pk
+    visit(page, "/coordinate/")
+    visit(page, "/programs/new/")
+    visit(page, f"/programs/{pk}/edit/")
+    visit(page, f"/coordinate/programs/{pk}/applications/")
+    visit(page, f"/coordinate/applications/{cast['under_review'].pk}/")
+    visit(page, f"/coordinate/programs/{pk}/setup/")
+    visit(page, f"/coordinate/programs/{pk}/participants/")
+    visit(page, f"/coordinate/programs/{pk}/audit/")
+    visit(page, f"/coordinate/programs/{pk}/matching/")
+    # A queued batch: the list asks again every 2 s and htmx swaps it in place.
+    visit(page, f"/coordinate/programs/{pk}/certificates/")
+    with htmx_swap(page):
+        pass
+    expect(page.locator("#certificate-batches")).to_have_attribute("hx-trigger", "every 2s")
+    visit(page, f"/coordinate/cities/{city_a.pk}/branding/")
+    online = cast["online"].pk
+    visit(page, f"/coordinate/programs/{online}/sessions/")
+    visit(page, f"/coordinate/programs/{online}/sessions/{cast['session'].pk}/")
+    visit(page, f"/coordinate/programs/{pk}/moderation/")
+    with htmx_swap(page):
+        page.locator("#moderation a[href$='?show=resolved']").click()
+    expect(page).to_have_url(re.compile(r"\?show=resolved$"))
+    visit(page, f"/coordinate/programs/{pk}/moderation/log/")
+
+
+def staff_pages(page: Page, cast, alice, program_ab) -> None:
+    visit(page, "/admin/", portal=False)
+    visit(page, "/admin/accounts/user/", portal=False)
+    visit(page, f"/admin/accounts/user/{alice.pk}/change/", portal=False)
+    visit(page, "/admin/exchange/program/", portal=False)
+    visit(page, f"/admin/exchange/program/{program_ab.pk}/change/", portal=False)
+    visit(page, "/admin/exchange/application/", portal=False)
+
+
+def server_error_page(page: Page, policy: str) -> None:
+    """Django's own 500 response, as handler500 renders it, served under the policy: no view
+    of the portal fails on purpose, so the browser gets it through a route."""
+    body = server_error(RequestFactory().get("/")).content
+
+    def fulfil(route: Route) -> None:
+        route.fulfill(
+            status=500,
+            body=body,
+            headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": policy},
+        )
+
+    page.route("**/server-error/", fulfil)
+    response = page.goto("/server-error/")
+    assert response is not None and response.status == 500
+    expect(page.locator("h1")).to_have_text("Something went wrong")
+
+
+def chat_on_daphne(browser: Browser, watch: Watch, room_id: int, alice: User) -> None:
+    env = server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
+    with listening_socket() as listener:
+        process = start_daphne(listener, env)
+        try:
+            url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+            context = watch.attach(browser.new_context(base_url=url, locale="en-US"))
+            client = Client()
+            client.force_login(alice)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": url}])
+            page = context.new_page()
+            # The first request may reach the server before Django has loaded: the kernel
+            # holds it.
+            page.goto(f"/chat/{room_id}/", timeout=60_000)
+            expect(page.locator("#chat-status")).to_have_text("Connected", timeout=30_000)
+            page.get_by_label("Your message").fill("CSP holds")
+            page.get_by_label("Your message").press("Enter")
+            expect(page.locator("#chat-log .chat-body").last).to_have_text("CSP holds")
+            context.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_csp_every_page_has_no_violation(
+    mailoutbox,
+    browser,
+    persona,
+    watch,
+    rendered,
+    cast,
+    alice,
+    mina,
+    carol,
+    oscar,
+    program_ab,
+    city_a,
+    chat,  # noqa: F811
+):
+    anonymous_pages(persona(None), cast, program_ab, city_a)
+    emailed_link_pages(persona(None), mailoutbox, mina)
+    minor = persona(mina)
+    visit(minor, "/")
+    visit(minor, "/me/consent/")
+    student_pages(persona(alice), cast, alice)
+    coordinator_pages(persona(carol), cast, program_ab, city_a)
+    outsider = persona(oscar)
+    visit(outsider, f"/coordinate/programs/{program_ab.pk}/applications/", status=403)
+    staff_pages(persona(cast["staff"]), cast, alice, program_ab)
+    policy = Client().get("/")["Content-Security-Policy"]
+    server_error_page(persona(None), policy)
+    chat_on_daphne(browser, watch, chat["room"].pk, alice)
+
+    assert watch.violations == []
+    failed = "Failed to load resource: the server responded with a status of"
+    assert watch.errors == [
+        ("/verify/NOT-A-CODE/", f"{failed} 404 (Not Found)"),
+        ("/no-such-page/", f"{failed} 404 (Not Found)"),
+        ("/me/guardian/not-a-token/", f"{failed} 404 (Not Found)"),
+        (f"/coordinate/programs/{program_ab.pk}/applications/", f"{failed} 403 (Forbidden)"),
+        ("/server-error/", f"{failed} 500 (Internal Server Error)"),
+    ]
+    assert page_templates() - rendered - CHECKED_ON_DAPHNE == set()
+    assert {"account/email_change.html", "mfa/totp/activate_form.html"} <= rendered
+
+
+def test_csp_page_templates_rule_finds_the_pages():
+    """The rule above, on the templates as they are: partials, emails, form pieces and the
+    PDF certificate are left out."""
+    pages = page_templates()
+
+    assert {"base.html", "exchange/home.html", "messaging/room.html"} <= pages
+    assert {
+        "exchange/_program_card.html",
+        "exchange/certificate.html",
+        "exchange/email/application_state_message.html",
+        "includes/field.html",
+        "messaging/_moderation_log.html",
+    } & pages == set()
+
+
+def test_csp_sweep_reports_a_violation(new_context, watch, strict_site):
+    """The watch does see a violation: an inline style the policy refuses."""
+    page = watch.attach(new_context()).new_page()
+    visit(page, "/")
+    page.evaluate(
+        """() => { const p = document.createElement("p");
+                   p.setAttribute("style", "color: red"); document.body.append(p); }"""
+    )
+    expect(page.locator("p[style]")).to_have_count(1)
+    # The report reaches this process before the page's own list says it saw it.
+    page.wait_for_function("() => window.seenViolations.length === 1")
+    assert [(v["page"], v["directive"]) for v in watch.violations] == [("/", "style-src-attr")]
