@@ -177,7 +177,7 @@ def deletion_request_create(
 
 def _lock_open(deletion_request: DeletionRequest) -> DeletionRequest:
     deletion_request = (
-        DeletionRequest.objects.select_for_update()
+        DeletionRequest.objects.select_for_update(of=("self",))
         .select_related("student", "student__home_city", "consent")
         .get(pk=deletion_request.pk)
     )

@@ -57,7 +57,7 @@ def my_data_download(request):
 @login_required
 @permission_required("privacy.use_data_rights", raise_exception=True)
 def my_data_delete(request):
-    form = ConfirmDeletionForm(request.POST or None)
+    form = ConfirmDeletionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.deletion_request_create(student=request.user, by=request.user)
@@ -110,7 +110,7 @@ def guardian_data_delete(request, token: str):
     consent = _guardian_consent(token)
     if consent is None:
         return _invalid(request)
-    form = ConfirmDeletionForm(request.POST or None)
+    form = ConfirmDeletionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.deletion_request_create(student=consent.student, by=None, consent=consent)
