@@ -188,3 +188,16 @@ def test_guardian_page_opens_with_the_link_whoever_is_signed_in(request, client,
 
     assert response.status_code == 200
     assert jun.display_name in response.content.decode()
+
+
+def test_guardian_page_opens_past_the_under_14_gate_of_a_signed_in_child(client, city_a):
+    """The child, signed in on the family computer with consent still pending, can reach
+    nothing but the consent page; the guardian's link still opens."""
+    child = factories.StudentFactory(email="child@example.org", home_city=city_a, age=12)
+    consent = GuardianConsent.objects.create(
+        student=child, guardian_email="parent.child@example.org"
+    )
+    client.force_login(child)
+
+    assert client.get("/me/data/")["Location"] == "/me/consent/"
+    assert client.get(f"/guardian-data/{tokens.rights_token(consent)}/").status_code == 200
