@@ -85,6 +85,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("interface language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
+    # Set when the person's data was erased (privacy.services): the row stays, anonymised
+    # and unable to sign in, so counts, places and certificates stay whole.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -37,6 +37,28 @@ def is_minor(user, *, on: date | None = None) -> bool:
     return age is None or age < ADULT_AGE
 
 
+def guardian_represents(consent) -> bool:
+    """Whether the guardian named in `consent` acts for the student on their data rights:
+    PIPA Art. 22-2 gives a child under 14's rights to the legal representative. Only the
+    current request counts, and never for an erased record."""
+    from django.conf import settings
+
+    student = consent.student
+    age = student.age()
+    return (
+        consent.is_current
+        and student.erased_at is None
+        and student.is_active
+        and age is not None
+        and age < settings.MINIMUM_CONSENT_AGE
+    )
+
+
+@rules.predicate
+def is_active_person(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active and not user.erased_at
+
+
 @rules.predicate
 def is_coordinator(user) -> bool:
     return bool(coordinator_city_ids(user))

@@ -164,3 +164,59 @@ def guardian_consent_send_confirmation_email(*, consent: GuardianConsent) -> Non
 def user_set_language(*, user: User, language: str) -> None:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
+
+
+# What an erased guardian name reads: the consent row must keep naming someone (the
+# consent_names_guardian constraint), and the record that consent was given stays.
+ERASED = "erased"
+
+
+def erased_email(user: User) -> str:
+    # Unique (the email column is) and undeliverable: .invalid is reserved (RFC 2606).
+    return f"erased-{user.pk}@erased.invalid"
+
+
+@transaction.atomic
+def user_erase(*, user: User, now) -> User:
+    """The account's part of an erasure: blank every personal field, drop the languages,
+    interests, sign-in addresses and second factors, anonymise the guardian consent
+    records (the fact and dates of consent stay), and lock the account for good.
+
+    The row stays, with its home city and interface language, so the applications,
+    places and certificates that point at it stay whole."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.email = erased_email(user)
+    user.native_name = ""
+    user.latin_name = ""
+    user.date_of_birth = None
+    user.school = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.erased_at = now
+    user.set_unusable_password()
+    user.save()
+    user.interests.clear()
+    user.groups.clear()
+    user.user_permissions.clear()
+    SpokenLanguage.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    CoordinatorMembership.objects.filter(user=user).delete()
+    for consent in GuardianConsent.objects.filter(student=user):
+        consent.guardian_email = erased_email(user)
+        if consent.consented_at is not None:
+            consent.guardian_name = ERASED
+        else:
+            consent.guardian_name = ""
+        consent.save(update_fields=["guardian_email", "guardian_name"])
+    # The admin's history names the account as it was shown then.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=f"#{user.pk}")
+    return user

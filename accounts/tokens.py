@@ -10,6 +10,9 @@ from accounts.models import GuardianConsent
 
 CONSENT_SALT = "accounts.guardian-consent"
 WITHDRAW_SALT = "accounts.guardian-withdraw"
+# The guardian's door to their child's data (download, deletion): its own salt, so neither
+# of the other links opens it, and it expires like the consent link.
+RIGHTS_SALT = "accounts.guardian-rights"
 
 
 def _payload(consent: GuardianConsent) -> dict:
@@ -22,6 +25,10 @@ def consent_token(consent: GuardianConsent) -> str:
 
 def withdraw_token(consent: GuardianConsent) -> str:
     return signing.dumps(_payload(consent), salt=WITHDRAW_SALT, compress=True)
+
+
+def rights_token(consent: GuardianConsent) -> str:
+    return signing.dumps(_payload(consent), salt=RIGHTS_SALT, compress=True)
 
 
 def _load(token: str, *, salt: str, max_age: timedelta | None) -> GuardianConsent | None:
@@ -48,3 +55,10 @@ def consent_from_token(token: str) -> GuardianConsent | None:
 def consent_from_withdraw_token(token: str) -> GuardianConsent | None:
     # Withdrawing must stay as easy as consenting, so this link does not expire.
     return _load(token, salt=WITHDRAW_SALT, max_age=None)
+
+
+def consent_from_rights_token(token: str) -> GuardianConsent | None:
+    """The consent whose guardian holds this data-rights link, or None if it is forged,
+    expired (GUARDIAN_LINK_MAX_AGE_DAYS) or replaced."""
+    max_age = timedelta(days=settings.GUARDIAN_LINK_MAX_AGE_DAYS)
+    return _load(token, salt=RIGHTS_SALT, max_age=max_age)

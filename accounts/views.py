@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services, tokens
 from accounts.forms import GuardianConsentForm, GuardianRequestForm, LanguageForm, ProfileForm
+from accounts.rules import guardian_represents
 from accounts.selectors import consent_current, consent_history
 from core.forms import add_validation_error
 from core.models import Language
@@ -81,6 +82,11 @@ def consent(request):
     )
 
 
+def _rights_token(consent) -> str:
+    """A fresh signed link to the child's data rights, for a guardian who acts for them."""
+    return tokens.rights_token(consent) if guardian_represents(consent) else ""
+
+
 def guardian_consent(request, token: str):
     """The guardian's page, reached from the signed link in their email. No login needed."""
     consent = tokens.consent_from_token(token)
@@ -98,7 +104,11 @@ def guardian_consent(request, token: str):
             add_validation_error(form, error)
         else:
             return redirect("accounts:guardian_consent", token=token)
-    return render(request, "accounts/guardian_consent.html", {"consent": consent, "form": form})
+    return render(
+        request,
+        "accounts/guardian_consent.html",
+        {"consent": consent, "form": form, "rights_token": _rights_token(consent)},
+    )
 
 
 def guardian_withdraw(request, token: str):
@@ -113,7 +123,11 @@ def guardian_withdraw(request, token: str):
             error = exc.messages[0]
         else:
             return redirect("accounts:guardian_withdraw", token=token)
-    return render(request, "accounts/guardian_withdraw.html", {"consent": consent, "error": error})
+    return render(
+        request,
+        "accounts/guardian_withdraw.html",
+        {"consent": consent, "error": error, "rights_token": _rights_token(consent)},
+    )
 
 
 @require_POST

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "accounts",
     "exchange",
     "messaging",
+    "privacy",
     "demo",
 ]
 
@@ -251,6 +252,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600,
     },
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 86400},
+    "expire-documents": {"task": "exchange.tasks.expire_documents", "schedule": 86400},
 }
 
 # --- Accounts ----------------------------------------------------------------------------
@@ -315,6 +317,25 @@ APPLICATION_CONFIRM_DAYS = envint("APPLICATION_CONFIRM_DAYS", 7)
 CHAT_RETENTION_DAYS = envint("CHAT_RETENTION_DAYS", 90)
 if CHAT_RETENTION_DAYS < 0:
     raise ImproperlyConfigured(f"CHAT_RETENTION_DAYS must be 0 or more, got {CHAT_RETENTION_DAYS}")
+
+# Uploaded application documents are deleted this many days after their program's last day
+# (daily job, exchange.tasks.expire_documents).
+DOCUMENT_RETENTION_DAYS = envint("DOCUMENT_RETENTION_DAYS", 180)
+if DOCUMENT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"DOCUMENT_RETENTION_DAYS must be 0 or more, got {DOCUMENT_RETENTION_DAYS}"
+    )
+
+# A request to delete one's data must be decided within this many days of being made.
+# Korea's PIPA (Art. 36, Enforcement Decree Art. 43) allows 10 days; the GDPR (Art. 12(3))
+# one month. The default is the shorter, so one setting satisfies both.
+DELETION_REQUEST_DUE_DAYS = envint("DELETION_REQUEST_DUE_DAYS", 10)
+if DELETION_REQUEST_DUE_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"DELETION_REQUEST_DUE_DAYS must be 1 or more, got {DELETION_REQUEST_DUE_DAYS}"
+    )
+# The largest data download the portal builds (in memory) for one person.
+DATA_EXPORT_MAX_BYTES = envint("DATA_EXPORT_MAX_BYTES", 100 * 1024 * 1024)
 
 # --- Email -------------------------------------------------------------------------------
 

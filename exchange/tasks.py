@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from exchange.limits import address_space_limit, runs_alone
 from exchange.models import ApplicationEvent, Certificate, CertificateBatch, Matching
@@ -9,6 +10,7 @@ from exchange.models.certificates import RENDER_SOFT_TIME_LIMIT, RENDER_TIME_LIM
 from exchange.services import applications as services
 from exchange.services import certificates as certificate_services
 from exchange.services import matching as matching_services
+from exchange.services import privacy as privacy_services
 
 
 @shared_task
@@ -30,6 +32,12 @@ def send_deadline_reminders() -> int:
 @shared_task
 def expire_offers() -> int:
     return services.offers_expire()
+
+
+@shared_task
+def expire_documents() -> int:
+    """Daily: delete documents of programs that ended more than DOCUMENT_RETENTION_DAYS ago."""
+    return privacy_services.documents_expire(today=timezone.localdate())
 
 
 @shared_task

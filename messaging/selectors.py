@@ -254,3 +254,70 @@ def room_notice(access) -> dict[str, str] | None:
     if not access.supervised:
         return {"code": "unsupervised", "text": supervision_notice(room=access.room)}
     return None
+
+
+def person_chat_data(*, user: User) -> dict:
+    """The chat's part of a person's data download: the messages they wrote, their reports,
+    the reports about their messages and the moderation steps taken on them. Rooms are
+    named by kind and program only (a room's name lists other members)."""
+
+    def room_of(message: Message) -> dict:
+        return {
+            "room": message.room_id,
+            "kind": message.room.kind,
+            "program": message.room.program.title,
+        }
+
+    messages = [
+        {
+            **room_of(message),
+            "number": message.seq,
+            "body": message.body,
+            "masked": message.masked,
+            "sent_at": message.created_at.isoformat(),
+            "deleted_at": message.deleted_at.isoformat() if message.deleted_at else None,
+        }
+        for message in Message.objects.filter(sender=user)
+        .select_related("room__program")
+        .order_by("created_at", "id")
+    ]
+    reports_by_you = [
+        {
+            **room_of(report.message),
+            "number": report.message.seq,
+            "reason": report.reason,
+            "reported_at": report.created_at.isoformat(),
+        }
+        for report in Report.objects.filter(reporter=user)
+        .select_related("message__room__program")
+        .order_by("created_at", "id")
+    ]
+    # Who reported stays with the coordinators; what was said about the message is yours.
+    reports_about_you = [
+        {
+            **room_of(report.message),
+            "number": report.message.seq,
+            "reason": report.reason,
+            "automatic": report.automatic,
+            "your_original_text": report.original_body,
+            "reported_at": report.created_at.isoformat(),
+            "resolved_at": report.resolved_at.isoformat() if report.resolved_at else None,
+        }
+        for report in Report.objects.filter(message__sender=user)
+        .select_related("message__room__program")
+        .order_by("created_at", "id")
+    ]
+    moderation = [
+        {
+            "room": action.room_id,
+            "action": action.action,
+            "at": action.created_at.isoformat(),
+        }
+        for action in ModerationAction.objects.filter(target=user).order_by("created_at", "id")
+    ]
+    return {
+        "chat_messages": messages,
+        "reports_by_you": reports_by_you,
+        "reports_about_your_messages": reports_about_you,
+        "moderation_about_you": moderation,
+    }

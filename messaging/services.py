@@ -8,11 +8,13 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -694,3 +696,38 @@ def attendance_mark(*, room_id: int, user_id: int, at: datetime) -> bool:
         if updated:
             return True
     return True
+
+
+# What a message the sender's erasure blanked reads: its number stays, so the room's
+# history has no gap and resumes still work.
+ERASED_BODY = "[erased]"
+# A room's name lists its members; an erased member's part reads this.
+ERASED_MEMBER = "—"
+
+
+@transaction.atomic
+def messages_erase(*, user: User, identifiers: list[str]) -> int:
+    """The chat's part of an erasure: blank what the person wrote (messages, the original
+    text kept with their masked messages, their reports' reasons), the moderation log text
+    about them, and their name in the rooms' names. Returns how many messages were blanked.
+
+    Messages are blanked, not deleted: numbering, counts and the replies around them stay."""
+    folded = [value.casefold() for value in identifiers]
+
+    def mentions(text: str) -> bool:
+        return any(value in text.casefold() for value in folded)
+
+    def containing(field: str) -> Q:
+        return reduce(or_, (Q(**{f"{field}__icontains": v}) for v in identifiers), Q(pk__in=[]))
+
+    Report.objects.filter(message__sender=user).update(original_body="")
+    Report.objects.filter(Q(reporter=user) | containing("reason")).update(reason=ERASED_BODY)
+    ModerationAction.objects.filter(
+        Q(target=user) | Q(message__sender=user) | containing("detail")
+    ).update(detail="")
+    count = Message.objects.filter(sender=user).update(body=ERASED_BODY, masked=[])
+    RoomState.objects.filter(user=user).update(muted_until=None)
+    for room in Room.objects.filter(applications__student=user).distinct():
+        parts = [ERASED_MEMBER if mentions(part) else part for part in room.name.split(" · ")]
+        Room.objects.filter(pk=room.pk).update(name=" · ".join(parts))
+    return count

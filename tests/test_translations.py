@@ -38,6 +38,7 @@ def test_catalogues_hold_every_string_marked_in_the_code(tmp_path):
         "exchange",
         "accounts",
         "messaging",
+        "privacy",
         "matching",
         "demo",
         "templates",

@@ -256,16 +256,36 @@ class AuditEntry(models.Model):
         ATTENDANCE_SET = "attendance-set", _("Corrected a session attendance")
         PLACES_CHANGE = "places-change", _("Changed a city’s places")
         CONTACT_MASKED = "contact-masked", _("Contact details masked in a chat message")
+        DOCUMENTS_EXPIRE = "documents-expire", _("Deleted documents past their retention")
+        DATA_EXPORT = "data-export", _("Downloaded a copy of a person’s data")
+        ERASURE_REQUEST = "erasure-request", _("Asked for a person’s data to be deleted")
+        ERASURE_APPROVE = "erasure-approve", _("Approved a deletion request")
+        ERASURE_REFUSE = "erasure-refuse", _("Refused a deletion request")
+        ERASURE_DONE = "erasure-done", _("Erased a person’s data")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     action = models.CharField(max_length=32, choices=Action.choices)
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="audit_entries")
-    # The city whose coordinators see the entry.
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    # Empty for what concerns a person rather than a program (their data rights).
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
+    # The city whose coordinators see the entry; empty only for a person with no city (a
+    # data-rights entry that only site staff see).
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
+    # The person the entry is about, when it is not an application (a data-rights request).
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -324,7 +324,8 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     # The task and a ZIP download may both find the PDF missing; the row lock makes the
     # second wait and then see the first one's file instead of storing another.
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if certificate.pdf:
+    if certificate.pdf or certificate.application.student.erased_at is not None:
+        # An erased holder's name is gone: there is nothing to print it with.
         return certificate
     pdf = render_pdf(certificate_html(certificate))
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf), save=False)
@@ -348,7 +349,12 @@ def certificates_render_overdue(*, now: datetime | None = None) -> int:
 
     cutoff = (now or timezone.now()) - RENDER_RETRY_AFTER
     overdue = list(
-        Certificate.objects.filter(revoked_at__isnull=True, pdf="", issued_at__lt=cutoff)
+        Certificate.objects.filter(
+            revoked_at__isnull=True,
+            pdf="",
+            issued_at__lt=cutoff,
+            application__student__erased_at__isnull=True,
+        )
         .order_by("issued_at", "id")
         .values_list("pk", flat=True)[:RENDER_RETRY_BATCH]
     )
@@ -380,6 +386,8 @@ def _valid_certificates(program: Program, city_ids: Iterable[int]) -> list[Certi
             application__program=program,
             application__city_id__in=list(city_ids),
             revoked_at__isnull=True,
+            # An erased holder's certificate stays valid but is never printed again.
+            application__student__erased_at__isnull=True,
         )
         .select_related("application")
         .order_by("application__city_id", "serial")

@@ -47,13 +47,17 @@ def verify(request, code: str):
         (pc.city for pc in program.program_cities.select_related("city")),
         key=lambda city: city.pk != application.city_id,
     )
+    # The holder asked for their data to be erased: the certificate stays genuine, and the
+    # page says so without a name.
+    holder_erased = application.student.erased_at is not None
     return render(
         request,
         "exchange/verify.html",
         {
             "certificate": certificate,
-            "holder_native": application.student.native_name,
-            "holder_latin": application.student.latin_name,
+            "holder_erased": holder_erased,
+            "holder_native": "" if holder_erased else application.student.native_name,
+            "holder_latin": "" if holder_erased else application.student.latin_name,
             "program_title": program.title,
             "starts_on": program.starts_on,
             "ends_on": program.ends_on,
