@@ -1,5 +1,3 @@
-from allauth.mfa.models import Authenticator
-
 from accounts.models import GuardianConsent, User
 
 
@@ -19,10 +17,6 @@ def consent_history(*, student: User) -> list[GuardianConsent]:
 def consent_is_given(*, student: User) -> bool:
     consent = consent_current(student=student)
     return consent is not None and consent.status == GuardianConsent.Status.GIVEN
-
-
-def user_has_two_factor(*, user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def person_identifiers(*, user: User) -> list[str]:

@@ -26,6 +26,7 @@ app_patterns = (
         path("programs/<int:pk>/status/", programs.program_status, name="program_status"),
         path("programs/<int:pk>/apply/", applications.application_start, name="application_start"),
         path("coordinate/", programs.coordinator_dashboard, name="coordinator_dashboard"),
+        path("start/", programs.landing, name="landing"),
         # A student's own applications.
         path("me/applications/", applications.my_applications, name="my_applications"),
         path("me/applications/<int:pk>/", applications.my_application, name="my_application"),

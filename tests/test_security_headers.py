@@ -135,7 +135,7 @@ def test_cache_redirect_for_signed_in_user_is_no_store(client, alice):
 
     response = client.get("/accounts/login/")
 
-    assert (response.status_code, response.url) == (302, "/me/profile/")
+    assert (response.status_code, response.url) == (302, "/start/")
     assert response["Cache-Control"] == NO_STORE
 
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
-from accounts.selectors import user_has_two_factor
 from core.forms import add_validation_error, errors_to_messages
 from core.models import City
 from exchange.forms.programs import (
@@ -120,6 +119,23 @@ def program_detail(request, pk: int):
 
 
 @login_required
+def landing(request):
+    """Where signing in leads: coordinators to their desk, staff without a team to the admin,
+    a student with an unfinished profile to it, then to their applications, or to the
+    programs when they have none yet."""
+    user = request.user
+    if coordinator_city_ids(user):
+        return redirect("exchange:coordinator_dashboard")
+    if user.is_staff:
+        return redirect("admin:index")
+    if not user.profile_is_complete:
+        return redirect("accounts:profile")
+    if Application.objects.filter(student=user).exists():
+        return redirect("exchange:my_applications")
+    return redirect("exchange:program_list")
+
+
+@login_required
 @permission_required("accounts.coordinate", raise_exception=True)
 def coordinator_dashboard(request):
     my_cities = City.objects.filter(pk__in=coordinator_city_ids(request.user))
@@ -131,7 +147,6 @@ def coordinator_dashboard(request):
                 selectors.program_list_for_coordinator(user=request.user)
             ),
             "my_cities": my_cities,
-            "has_two_factor": user_has_two_factor(user=request.user),
         },
     )
 

@@ -149,7 +149,7 @@ def test_login_by_email_signs_in(client, alice):
     )
 
     assert response.status_code == 302
-    assert response.url == "/me/profile/"
+    assert response.url == "/start/"
     assert client.session["_auth_user_id"] == str(alice.pk)
 
 
@@ -177,3 +177,43 @@ def test_login_with_unverified_email_is_refused(db, client, django_capture_on_co
     assert "_auth_user_id" not in client.session
     assert client.get("/me/profile/").url == "/accounts/login/?next=/me/profile/"
     assert [m.to for m in mail.outbox] == [["unverified@example.org"]]
+
+
+# --- where signing in leads ----------------------------------------------------------------
+# Found on the embedded default: everyone landed on the student profile, coordinators too.
+
+
+def test_a_coordinator_lands_on_the_desk(client, carol):
+    client.force_login(carol)
+
+    assert client.get("/start/").url == "/coordinate/"
+
+
+def test_staff_without_a_team_land_on_the_admin(client):
+    client.force_login(factories.StaffFactory(email="root@example.org"))
+
+    assert client.get("/start/").url == "/admin/"
+
+
+def test_a_student_with_applications_lands_on_them(client, alice, program_ab):
+    factories.ApplicationFactory(program=program_ab, student=alice)
+    client.force_login(alice)
+
+    assert client.get("/start/").url == "/me/applications/"
+
+
+def test_a_student_with_no_application_yet_lands_on_the_programs(client, alice):
+    client.force_login(alice)
+
+    assert client.get("/start/").url == "/programs/"
+
+
+def test_a_new_student_finishes_the_profile_first(client):
+    newcomer = factories.UserFactory(email="new@example.org")
+    client.force_login(newcomer)
+
+    assert client.get("/start/").url == "/me/profile/"
+
+
+def test_the_landing_needs_a_sign_in(client, db):
+    assert client.get("/start/").url == "/accounts/login/?next=/start/"

@@ -64,9 +64,8 @@ def test_coordinator_creates_program_then_opens_it(
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/authenticate/")
     page.locator("#id_code").fill(factories.totp_code())
     page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{live_server.url}/me/profile/")
-
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Coordinate").click()
+    # Signing in leads a coordinator to the desk.
+    expect(page).to_have_url(f"{live_server.url}/coordinate/")
     expect(page.locator("main h1")).to_have_text("Coordinator desk")
     page.get_by_role("link", name="New program").click()
     expect(page).to_have_url(f"{live_server.url}/programs/new/")
