@@ -21,14 +21,22 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request):
         user = request.user
+        negotiated = translation.get_language()
         if user.is_authenticated:
             if user.preferred_language:
                 translation.activate(user.preferred_language)
                 request.LANGUAGE_CODE = translation.get_language()
             if user.home_city_id:
                 timezone.activate(zoneinfo.ZoneInfo(user.home_city.time_zone))
-        response = self.get_response(request)
-        timezone.deactivate()
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        if user.is_authenticated and user.preferred_language:
+            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+            # The thread serves other requests (and, in tests, code outside any request)
+            # next: leave it in the language LocaleMiddleware chose, not this person's.
+            translation.activate(negotiated)
         return response
 
 

@@ -123,6 +123,7 @@ def chat_strings() -> dict[str, str]:
         "reconnecting": _("Connection lost. Reconnecting…"),
         "offline": _("You are offline. The chat reconnects when the network is back."),
         "not_member": _("You are no longer a member of this room, so the chat has stopped."),
+        "not_member_feedback": _("You are no longer a member of this room."),
         "signed_out": _("You are signed out. Sign in again to keep chatting."),
         "too_fast": _(
             "You were sending too fast, so the connection was closed. Reconnecting in a moment…"

@@ -158,6 +158,9 @@ function stop(key) {
   state.stopped = true;
   clearTimeout(state.timer);
   setStatus(key);
+  // However the chat learnt it (an error frame, a refused handshake, the history API), the
+  // person is told why beside the message box too.
+  if (key === "not_member" && !ui.feedback.textContent) showError(strings.not_member_feedback);
   // Nothing unsent will go now: give the words back rather than leave them "sending".
   const unsent = [...state.pending.values()];
   state.pending.clear();

@@ -37,6 +37,7 @@ from accounts.models import GuardianConsent, User
 from exchange.models import CertificateBatch, LiveSession
 from exchange.services import certificates as certificate_services
 from exchange.settings import content_security_policy
+from privacy import services as privacy_services
 from tests import factories
 from tests.e2e.conftest import (
     email_to,
@@ -176,7 +177,18 @@ def cast(city_a, city_b, carol, bob, oscar, alice, mina, program_ab, chat):  # n
         student=mina, guardian_email="mum@example.org"
     )
     given = GuardianConsent.objects.get(student=alice, is_current=True)
-    staff = factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    staff = factories.StaffFactory(email="staff@example.org")
+    # A 13-year-old whose guardian acts for him on the data-rights pages, and a request to
+    # delete eve's data waiting in her city's queue.
+    jun = factories.StudentFactory(email="jun@example.org", home_city=city_a, age=13)
+    juns = GuardianConsent.objects.create(
+        student=jun,
+        guardian_email="parent.jun@example.org",
+        guardian_name="박부모",
+        relationship="mother",
+        consented_at=timezone.now(),
+    )
+    privacy_services.deletion_request_create(student=eve, by=eve)
     return {
         "draft": draft,
         "under_review": under_review,
@@ -185,6 +197,7 @@ def cast(city_a, city_b, carol, bob, oscar, alice, mina, program_ab, chat):  # n
         "session": session,
         "consent_link": f"/me/guardian/{tokens.consent_token(pending)}/",
         "withdraw_link": f"/me/guardian/{tokens.withdraw_token(given)}/withdraw/",
+        "rights_link": f"/guardian-data/{tokens.rights_token(juns)}/",
         "staff": staff,
     }
 
@@ -215,6 +228,8 @@ def anonymous_pages(page: Page, cast, program_ab, city_a) -> None:
     visit(page, cast["consent_link"])
     visit(page, cast["withdraw_link"])
     visit(page, "/me/guardian/not-a-token/", status=404)
+    visit(page, cast["rights_link"])
+    visit(page, cast["rights_link"] + "delete/")
 
 
 def emailed_link_pages(page: Page, mailoutbox, mina) -> None:
@@ -248,6 +263,8 @@ def student_pages(page: Page, cast, alice) -> None:
     visit(page, f"/me/applications/{cast['draft'].pk}/edit/")
     visit(page, f"/me/applications/{cast['draft'].pk}/submit/")
     visit(page, "/chat/")
+    visit(page, "/me/data/")
+    visit(page, "/me/data/delete/")
     visit(page, "/accounts/password/change/")
     visit(page, "/accounts/2fa/")
     # Signed in without the form, so allauth asks for the password before any MFA change.
@@ -298,6 +315,7 @@ def coordinator_pages(page: Page, cast, program_ab, city_a) -> None:
         page.locator("#moderation a[href$='?show=resolved']").click()
     expect(page).to_have_url(re.compile(r"\?show=resolved$"))
     visit(page, f"/coordinate/programs/{pk}/moderation/log/")
+    visit(page, "/coordinate/data-requests/")
 
 
 def staff_pages(page: Page, cast, alice, program_ab) -> None:
@@ -330,9 +348,10 @@ def server_error_page(page: Page, policy: str) -> None:
 def chat_on_daphne(browser: Browser, watch: Watch, room_id: int, alice: User) -> None:
     env = server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
     with listening_socket() as listener:
-        process = start_daphne(listener, env)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        # Its own site: the socket's origin and the policy's connect-src name this address.
+        process = start_daphne(listener, {**env, "SITE_URL": url})
         try:
-            url = f"http://127.0.0.1:{listener.getsockname()[1]}"
             context = watch.attach(browser.new_context(base_url=url, locale="en-US"))
             client = Client()
             client.force_login(alice)

@@ -194,7 +194,7 @@ def test_erased_person_can_neither_download_nor_ask(carol, alice, alice_request)
 
 @pytest.fixture
 def staff(db):
-    return factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    return factories.StaffFactory(email="staff@example.org")
 
 
 def test_admin_delete_of_a_certificate_holder_is_the_whole_erasure(world, program_ab, alice, staff):

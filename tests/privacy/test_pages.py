@@ -18,6 +18,11 @@ from tests import factories
 from tests.helpers import login_redirect, sign_in, table
 from tests.privacy.helpers import read_zip
 
+# Every test here touches the database, some only through request.getfixturevalue: marking
+# them lets pytest-django run them with the other database tests, before any transactional
+# test flushes the migrated vocabulary.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize(
     ("persona", "status"),
