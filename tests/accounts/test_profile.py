@@ -414,3 +414,21 @@ def test_a_new_profile_asks_for_the_home_city_instead_of_choosing_one(client, db
     assert saved_without.context["form"].errors == {"home_city": ["This field is required."]}
     newcomer.refresh_from_db()
     assert newcomer.home_city is None
+
+
+def test_a_persons_language_serves_their_request_and_no_more(client, bob):
+    """Found when the suites merged: a request by a Chinese-speaking coordinator left Chinese
+    active on the thread, and the next code there (a service's error) spoke Chinese."""
+    from django.utils import translation
+
+    bob.preferred_language = "zh-hans"
+    bob.save(update_fields=["preferred_language"])
+    client.force_login(bob)
+
+    response = client.get("/coordinate/")
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert "<h1>协调员工作台</h1>" in response.content.decode()
+    assert translation.get_language() == "en"
