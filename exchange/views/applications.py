@@ -59,6 +59,12 @@ def application_start(request, pk: int):
 
 @login_required
 def application_edit(request, pk: int):
+    """The draft's answers and its documents are one form, so nothing typed is lost.
+
+    The document buttons submit the answers too: a student who typed for ten minutes and then
+    uploads a scan keeps every word, saved when it is valid and shown again with its errors when
+    it is not. A file chosen but not uploaded is uploaded by any of the form's buttons.
+    """
     application = _own_application(request, pk)
     if application.state != State.DRAFT:
         return redirect("exchange:my_application", pk=application.pk)
@@ -66,6 +72,7 @@ def application_edit(request, pk: int):
     form_kwargs = {"languages": languages, "is_visit": application.is_visit}
     if request.method == "POST":
         form = ApplicationForm(request.POST, **form_kwargs)
+        documents_touched = _documents_from_form(request, application)
         if form.is_valid():
             try:
                 services.application_save(
@@ -77,7 +84,8 @@ def application_edit(request, pk: int):
                 if "submit" in request.POST:
                     return redirect("exchange:application_submit", pk=application.pk)
                 messages.success(request, _("Draft saved. It is not submitted yet."))
-                return redirect("exchange:application_edit", pk=application.pk)
+                url = reverse("exchange:application_edit", kwargs={"pk": application.pk})
+                return redirect(url + ("#documents" if documents_touched else ""))
     else:
         form = ApplicationForm(initial=ApplicationForm.initial_for(application), **form_kwargs)
     return render(
@@ -91,6 +99,70 @@ def application_edit(request, pk: int):
             "missing": services.application_missing(application),
         },
     )
+
+
+def document_field_name(requirement: RequiredDocument) -> str:
+    return f"file-{requirement.pk}"
+
+
+def _documents_from_form(request, application: Application) -> bool:
+    """Uploads every file chosen in the form and removes the one asked for; says if any was.
+
+    Each document is its own change: a refused file leaves the others and the answers as they
+    would be without it, and the messages say which was refused and why.
+    """
+    touched = False
+    requirements = list(application.program.required_documents.all())
+    for requirement in requirements:
+        uploaded = request.FILES.get(document_field_name(requirement))
+        if uploaded is None:
+            continue
+        touched = True
+        _upload(request, application, requirement, {"file": uploaded})
+    wanted = request.POST.get("upload")
+    if wanted and not any(
+        str(r.pk) == wanted and document_field_name(r) in request.FILES for r in requirements
+    ):
+        touched = True
+        messages.error(request, _("Choose a file first, then press Upload."))
+    removed = request.POST.get("remove")
+    if removed:
+        touched = True
+        document = ApplicationDocument.objects.filter(
+            pk=removed if removed.isdigit() else None, application=application
+        ).first()
+        if document is None:
+            messages.error(request, _("That document is no longer there."))
+        else:
+            _delete(request, document)
+    return touched
+
+
+def _upload(request, application, requirement, files) -> None:
+    form = DocumentForm(data={}, files=files)
+    if not form.is_valid():
+        errors_to_messages(request, form)
+        return
+    try:
+        services.document_upload(
+            application=application,
+            requirement=requirement,
+            uploaded=form.cleaned_data["file"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        errors_to_messages(request, error, about=str(requirement))
+    else:
+        messages.success(request, _("%(document)s uploaded.") % {"document": requirement})
+
+
+def _delete(request, document: ApplicationDocument) -> None:
+    try:
+        services.document_delete(document=document, by=request.user)
+    except ValidationError as error:
+        errors_to_messages(request, error)
+    else:
+        messages.success(request, _("%(document)s removed.") % {"document": document.requirement})
 
 
 def _document_rows(application: Application) -> list[tuple[RequiredDocument, object]]:
@@ -125,25 +197,12 @@ def application_submit(request, pk: int):
 @require_POST
 @login_required
 def document_upload(request, pk: int, requirement_pk: int):
+    """One document on its own (the form's buttons go through application_edit instead)."""
     application = _own_application(request, pk)
     requirement = get_object_or_404(
         RequiredDocument, pk=requirement_pk, program_id=application.program_id
     )
-    form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        errors_to_messages(request, form)
-    else:
-        try:
-            services.document_upload(
-                application=application,
-                requirement=requirement,
-                uploaded=form.cleaned_data["file"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            errors_to_messages(request, error, about=str(requirement))
-        else:
-            messages.success(request, _("%(document)s uploaded.") % {"document": requirement})
+    _upload(request, application, requirement, request.FILES)
     return redirect(reverse("exchange:application_edit", kwargs={"pk": pk}) + "#documents")
 
 
@@ -152,10 +211,7 @@ def document_upload(request, pk: int, requirement_pk: int):
 def document_delete(request, pk: int, document_pk: int):
     application = _own_application(request, pk)
     document = get_object_or_404(ApplicationDocument, pk=document_pk, application=application)
-    try:
-        services.document_delete(document=document, by=request.user)
-    except ValidationError as error:
-        errors_to_messages(request, error)
+    _delete(request, document)
     return redirect(reverse("exchange:application_edit", kwargs={"pk": pk}) + "#documents")
 
 
