@@ -332,13 +332,24 @@ def application_missing(application: Application) -> list[str]:
             missing.append(_("Your gender, for matching homestays."))
         if application.can_host is None:
             missing.append(_("Whether your family can host a visitor."))
-        elif application.can_host and None in (
-            application.other_children,
-            application.household_pets,
-            application.household_smokers,
-            application.own_room,
-        ):
-            missing.append(_("Your household: other children, pets, smokers and the room."))
+        elif application.can_host:
+            # One line for each answer still open, so the student sees exactly which.
+            household = [
+                (
+                    application.other_children,
+                    _("Your household: how many other children live with you."),
+                ),
+                (application.household_pets, _("Your household: whether you have pets.")),
+                (
+                    application.household_smokers,
+                    _("Your household: whether anyone smokes at home."),
+                ),
+                (
+                    application.own_room,
+                    _("Your household: whether the visitor has a room of their own."),
+                ),
+            ]
+            missing += [message for answer, message in household if answer is None]
         if not application.passport:
             missing.append(_("Your passport status."))
     uploaded = {document.requirement_id for document in application.documents.all()}

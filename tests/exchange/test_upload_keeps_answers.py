@@ -5,11 +5,12 @@ away ten minutes of typing without a word.
 """
 
 import pytest
+from django.utils.html import strip_tags
 
 from exchange.models import Application, ApplicationDocument
 from tests.exchange.helpers import answers, make_document
 from tests.files import pdf_bytes, upload
-from tests.helpers import message_texts
+from tests.helpers import message_texts, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,49 @@ def test_remove_of_another_students_document_removes_nothing(
         "Draft saved. It is not submitted yet.",
     ]
     assert ApplicationDocument.objects.filter(pk=document.pk).count() == 1
+
+
+# --- reviewing before submitting ----------------------------------------------------------
+
+
+def test_review_before_submitting_shows_every_answer(client, alice, draft, consent_form):
+    client.force_login(alice)
+    client.post(
+        edit_url(draft),
+        {
+            **answers(motivation=MOTIVATION, medical_needs="Peanut allergy: carries an EpiPen."),
+            "save": "",
+            f"file-{consent_form.pk}": upload("consent.pdf", pdf_bytes()),
+        },
+    )
+
+    page = client.get(f"/me/applications/{draft.pk}/submit/")
+
+    html = page.content.decode().split('<section class="card my-answers"')[1].split("</section>")[0]
+    shown = squeeze(strip_tags(html.split(">", 1)[1]))
+    assert shown == squeeze(
+        "Your answers "
+        f"City {alice.home_city} "
+        "Languages Korean (Native), English (Intermediate) "
+        "Wants to practise — Interests — "
+        f"Motivation {MOTIVATION} "
+        "Availability Free all summer. "
+        "Homestay "
+        "Gender Female Can host Yes Other children at home 1 Pets at home No "
+        "Smokers at home No Room of the visitor’s own Yes "
+        "Diets the family caters for Vegetarian Allergic to pets No Dietary needs — "
+        "Medical needs Peanut allergy: carries an EpiPen. Passport I have a valid passport "
+        "Documents Signed guardian consent form: consent.pdf (431 bytes) "
+        "Change your answers"
+    )
+
+
+def test_household_missing_names_only_the_answer_left_open(client, alice, draft):
+    client.force_login(alice)
+    client.post(edit_url(draft), {**answers(household_smokers=""), "save": ""})
+
+    page = client.get(edit_url(draft))
+
+    assert [m for m in page.context["missing"] if m.startswith("Your household")] == [
+        "Your household: whether anyone smokes at home."
+    ]
