@@ -43,6 +43,7 @@ from exchange.models import (
 )
 from exchange.pdf import join_pdfs, qr_svg, render_pdf
 from exchange.rules import coordinated_city_ids
+from exchange.selectors.matching import published_match_for
 from exchange.selectors.sessions import AttendanceProgress, attendance_progress
 from exchange.uploads import IMAGE_TYPES, clean_upload
 
@@ -267,6 +268,28 @@ def _city_display(city: City) -> str:
     return f"{city.name_local} {city.name_en}"
 
 
+def certificate_languages(*, application: Application, cities: list[City]) -> list[str]:
+    """The holder's own language, then the partner city's: whatever language either browses in.
+
+    The holder's language is their city's: the one their name is written in and their family
+    reads. The partner is the city of the people they were matched with when the matching is
+    published, else the first partner city; among partners, the first whose language differs
+    from the holder's. Two cities of one language give one.
+    """
+    holder = _certificate_language(application.city.main_language_id) or "en"
+    partners = [city for city in cities if city.pk != application.city_id]
+    match = published_match_for(application)
+    matched = {other.city_id for other in match.others} if match else set()
+    partners.sort(key=lambda city: city.pk not in matched)
+    languages = [holder]
+    for city in partners:
+        code = _certificate_language(city.main_language_id) or "en"
+        if code != holder:
+            languages.append(code)
+            break
+    return languages
+
+
 def certificate_context(certificate: Certificate) -> dict:
     """What templates/exchange/certificate.html needs, from the certificate's application."""
     application = (
@@ -278,14 +301,7 @@ def certificate_context(certificate: Certificate) -> dict:
     cities = [pc.city for pc in program.program_cities.all()]
     # The applicant's city first, then the partners.
     cities.sort(key=lambda city: city.pk != application.city_id)
-    partner = next((city for city in cities if city.pk != application.city_id), None)
-    languages: list[str] = []
-    for code in (
-        _certificate_language(student.preferred_language) or "en",
-        (_certificate_language(partner.main_language_id) if partner else None) or "en",
-    ):
-        if code not in languages:
-            languages.append(code)
+    languages = certificate_languages(application=application, cities=cities)
     try:
         branding = application.city.branding
     except CityBranding.DoesNotExist:
@@ -295,7 +311,7 @@ def certificate_context(certificate: Certificate) -> dict:
         "holder_native": student.native_name or student.latin_name,
         "holder_latin": student.latin_name,
         # The native name is written in the applicant city's script.
-        "holder_lang": _certificate_language(application.city.main_language_id) or languages[0],
+        "holder_lang": languages[0],
         "program_title": program.title,
         "cities": [_city_display(city) for city in cities],
         "starts_on": program.starts_on,

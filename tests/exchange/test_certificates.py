@@ -12,7 +12,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from exchange.models import AuditEntry, Certificate, CityBranding
+from exchange.models import (
+    AuditEntry,
+    Certificate,
+    CityBranding,
+    MatchGroup,
+    Matching,
+    MatchMember,
+    ProgramCity,
+)
 from exchange.services import certificates as services
 from exchange.services.applications import set_application_state
 from exchange.tasks import render_certificate
@@ -275,23 +283,57 @@ def test_certificate_context_with_branding_uses_storage_urls(alice_application, 
     assert context["signatory_name"] == "Park Jiwon"
 
 
-def test_certificate_context_student_and_partner_language_same_gives_one(alice_application):
-    alice_application.student.preferred_language = "zh-hans"
+@pytest.mark.parametrize("interface", ["en", "ko", "zh-hans", "vi", "ja"])
+def test_certificate_languages_are_the_holders_and_the_partners_whatever_the_interface(
+    alice_application, interface
+):
+    """Found in a user trial: a Korean student browsing in English got no Korean at all."""
+    alice_application.student.preferred_language = interface
     alice_application.student.save()
 
     context = services.certificate_context(issued(alice_application))
 
-    assert context["languages"] == ["zh-hans"]
+    assert (context["languages"], context["holder_lang"]) == (["ko", "zh-hans"], "ko")
 
 
-def test_certificate_context_uses_preferred_and_partner_languages(alice_application, city_a):
-    alice_application.student.preferred_language = "ko"
-    alice_application.student.save()
+def test_certificate_languages_of_a_zibo_holder_are_chinese_then_korean(program_ab, city_b):
+    student = factories.StudentFactory(home_city=city_b, preferred_language="en")
+    application = completed(program_ab, student)
+
+    context = services.certificate_context(issued(application))
+
+    assert (context["languages"], context["holder_lang"]) == (["zh-hans", "ko"], "zh-hans")
+
+
+def test_certificate_languages_follow_the_matched_partner_city(program_ab, alice, city_b, city_d):
+    """Gwangju with Zibo and Hue: a holder matched with a Hue buddy gets Vietnamese."""
+    ProgramCity.objects.create(program=program_ab, city=city_d, quota=10)
+    mine = completed(program_ab, alice)
+    buddy = completed(program_ab, factories.StudentFactory(home_city=city_d))
+    matching = Matching.objects.create(program=program_ab, status=Matching.Status.PUBLISHED)
+    group = MatchGroup.objects.create(matching=matching, kind="pair", number=1)
+    for application in (mine, buddy):
+        MatchMember.objects.create(group=group, application=application, matching=matching)
+
+    context = services.certificate_context(issued(mine))
+
+    assert context["languages"] == ["ko", "vi"]
+
+
+def test_certificate_languages_of_two_korean_cities_give_one(program_ab, alice, city_b):
+    city_b.main_language_id = "ko"
+    city_b.save()
+
+    context = services.certificate_context(issued(completed(program_ab, alice)))
+
+    assert context["languages"] == ["ko"]
+
+
+def test_certificate_context_names_cities_and_the_holder_in_both_scripts(alice_application):
     certificate = issued(alice_application)
 
     context = services.certificate_context(certificate)
 
-    assert context["languages"] == ["ko", "zh-hans"]
     assert context["cities"] == ["광주시 Gwangju (Gyeonggi)", "淄博市 Zibo"]
     assert context["holder_native"] == "김앨리스"
     assert context["holder_latin"] == "Kim Alice"
