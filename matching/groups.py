@@ -9,6 +9,8 @@ Steps (see docs/matching.md for why each is sound):
 1. Session slot: every 15 minutes from 00:00 UTC, count the participants whose local window
    [window_start, window_end) holds [slot, slot + session_minutes) once converted to UTC.
    Take the slot with every city represented and the most participants, earliest on a tie.
+   When ``rules.fixed_slot`` is set (the live sessions are already scheduled), that is the
+   slot, and those it doesn't suit are ``time_zone`` leftovers.
 2. Structure: for F members per city per group (F >= 1) and g groups, city c places
    s_c = min(n_c, (F + 1) * g), which needs n_c >= F * g. The extras above F * g go
    round-robin over the groups, trimmed where a group would pass max_size. Of all (F, g),
@@ -101,9 +103,15 @@ def _usable(person: Participant) -> frozenset[str]:
     return frozenset(code for code, level in person.languages.items() if level >= INTERMEDIATE)
 
 
-def _fits(people: Sequence[Participant], rules: GroupRules) -> np.ndarray:
-    """people x slots: True where the session starting at that UTC slot is in their window."""
-    slots = np.arange(0, DAY, SLOT_STEP)
+def _fits(
+    people: Sequence[Participant], rules: GroupRules, slots: np.ndarray | None = None
+) -> np.ndarray:
+    """people x slots: True where the session starting at that UTC slot is in their window.
+
+    `slots` are minutes after 00:00 UTC; every SLOT_STEP minutes of the day when not given.
+    """
+    if slots is None:
+        slots = np.arange(0, DAY, SLOT_STEP)
     offsets = np.array([p.utc_offset_minutes for p in people], dtype=np.int64)
     window_utc = (rules.window_start - offsets) % DAY
     spare = (rules.window_end - rules.window_start) % DAY - rules.session_minutes
@@ -112,7 +120,7 @@ def _fits(people: Sequence[Participant], rules: GroupRules) -> np.ndarray:
 
 def fits_slot(person: Participant, rules: GroupRules, slot_utc: int) -> bool:
     """True when a session starting `slot_utc` minutes after 00:00 UTC is in their window."""
-    return bool(_fits([person], rules)[0, (slot_utc % DAY) // SLOT_STEP])
+    return bool(_fits([person], rules, np.array([slot_utc % DAY]))[0, 0])
 
 
 def group_violations(
@@ -147,6 +155,12 @@ def group_violations(
 def _choose_slot(
     people: Sequence[Participant], cities: Sequence[str], rules: GroupRules
 ) -> tuple[int | None, np.ndarray]:
+    if rules.fixed_slot is not None:
+        # The coordinators already scheduled the sessions: the groups meet then, and whoever
+        # that time doesn't suit is a `time_zone` leftover rather than a group at another hour.
+        return rules.fixed_slot % DAY, _fits(people, rules, np.array([rules.fixed_slot % DAY]))[
+            :, 0
+        ]
     fits = _fits(people, rules)
     city_of = np.array([cities.index(p.city) for p in people])
     covered = np.zeros((len(cities), fits.shape[1]), dtype=bool)

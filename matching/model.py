@@ -56,6 +56,9 @@ class GroupRules:
     window_start: int = 16 * 60
     window_end: int = 21 * 60
     session_minutes: int = 60
+    # The session start (minutes after 00:00 UTC) when the sessions are already scheduled;
+    # None lets the engine choose the slot that suits the most people.
+    fixed_slot: int | None = None
     weight_languages: float = 1.0
     weight_interests: float = 1.0
 

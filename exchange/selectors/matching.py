@@ -1,7 +1,7 @@
 """Reads for matching: the coordinators' page, a participant's published match, and reasons in
 words (the engine gives codes; people read sentences in their own language)."""
 
-import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.models import City, Language, Theme
+from core.times import local_moment, utc_offset
 from exchange.models import (
     Application,
     ApplicationLanguage,
@@ -53,8 +54,19 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def describe_reason(reason: dict, *, names: dict[int, str], cities: dict[str, str]) -> str:
-    """One reason from the engine as a sentence in the active language."""
+def describe_reason(
+    reason: dict,
+    *,
+    names: dict[int, str],
+    cities: dict[str, str],
+    zones: dict[str, tuple[str, str]] | None = None,
+    day=None,
+) -> str:
+    """One reason from the engine as a sentence in the active language.
+
+    With `zones` (city key -> (name, time zone)) and `day`, a session time is given in each
+    city's clock with its UTC offset, as the people of both cities read it.
+    """
     code, d = reason["code"], reason.get("detail", {})
 
     def name(pk) -> str:
@@ -144,6 +156,11 @@ def describe_reason(reason: dict, *, names: dict[int, str], cities: dict[str, st
             }
         case "common_languages":
             return _("No language that everyone speaks well enough.")
+        case "session_slot" if zones:
+            return _("Meets at %(times)s, for %(minutes)d minutes.") % {
+                "times": _slot_in_cities(d["utc_start"], day, zones),
+                "minutes": d["minutes"],
+            }
         case "session_slot":
             return _("Meets at %(time)s UTC for %(minutes)d minutes.") % {
                 "time": _clock(d["utc_start"]),
@@ -185,7 +202,9 @@ class MatchingPage:
     unplaced: list[Application]  # confirmed after the last run
     approved_city_ids: set[int]
     cities: list[City]
-    local_slots: list[tuple[City, str]] = field(default_factory=list)
+    local_slots: list[tuple[City, str, str]] = field(default_factory=list)
+    # Live sessions scheduled at another time than the one the groups were formed for.
+    sessions_elsewhere: bool = False
 
 
 def _applications(ids) -> dict[int, Application]:
@@ -217,6 +236,7 @@ def matching_of(program: Program) -> Matching:
 def matching_page(*, program: Program, matching: Matching) -> MatchingPage:
     cities = [pc.city for pc in program.program_cities.all()]
     city_names = {str(c.pk): c.name_en for c in cities}
+    zones = {str(c.pk): (c.name_en, c.time_zone) for c in cities}
     saved = matching.pk is not None
     groups = list(matching.groups.prefetch_related("members")) if saved else []
     leftovers = list(MatchLeftover.objects.filter(matching=matching)) if saved else []
@@ -237,11 +257,14 @@ def matching_page(*, program: Program, matching: Matching) -> MatchingPage:
         members = [
             people[m.application_id] for m in group.members.all() if m.application_id in people
         ]
-        reasons = [describe_reason(r, names=names, cities=city_names) for r in group.reasons]
+        reasons = [
+            describe_reason(r, names=names, cities=city_names, zones=zones, day=program.starts_on)
+            for r in group.reasons
+        ]
         views.append(GroupView(group=group, members=members, reasons=reasons))
-    local_slots = []
-    if matching.slot_utc is not None:
-        local_slots = [(c, _local_time(matching, c)) for c in cities]
+    moment = meeting_moment(matching)
+    scheduled = scheduled_slot(program) if program.kind == Program.Kind.ONLINE else None
+    local_slots = [(c, *local_slot(moment, c.time_zone)) for c in cities] if moment else []
     return MatchingPage(
         matching=matching,
         groups=views,
@@ -261,13 +284,47 @@ def matching_page(*, program: Program, matching: Matching) -> MatchingPage:
         else set(),
         cities=cities,
         local_slots=local_slots,
+        sessions_elsewhere=bool(groups and scheduled and scheduled[0] != matching.slot_utc),
     )
 
 
-def _local_time(matching: Matching, city: City) -> str:
+def scheduled_slot(program) -> tuple[int, int] | None:
+    """(start in minutes after 00:00 UTC, length in minutes) of most of the program's live
+    sessions, the earliest on a tie; None when none is scheduled."""
+    counts: Counter[tuple[int, int]] = Counter()
+    for starts_at, ends_at in program.live_sessions.order_by("starts_at").values_list(
+        "starts_at", "ends_at"
+    ):
+        start = starts_at.astimezone(UTC)
+        counts[
+            (start.hour * 60 + start.minute, int((ends_at - starts_at).total_seconds() // 60))
+        ] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def meeting_moment(matching: Matching) -> datetime | None:
+    """The first session's start as an aware moment (the program's first day, at the slot)."""
+    if matching.slot_utc is None:
+        return None
     start = matching.program.starts_on
-    moment = datetime.combine(start, time(0), tzinfo=UTC) + timedelta(minutes=matching.slot_utc)
-    return moment.astimezone(zoneinfo.ZoneInfo(city.time_zone)).strftime("%H:%M")
+    return datetime.combine(start, time(0), tzinfo=UTC) + timedelta(minutes=matching.slot_utc)
+
+
+def local_slot(moment: datetime, zone: str) -> tuple[str, str]:
+    """("17:00", "UTC+09:00"): a moment's clock time and offset in a city's time zone."""
+    local = local_moment(moment, zone)
+    return local.strftime("%H:%M"), utc_offset(local)
+
+
+def _slot_in_cities(minutes: int, day, zones: dict[str, tuple[str, str]]) -> str:
+    moment = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(minutes=minutes)
+    parts = []
+    for name, zone in zones.values():
+        clock, offset = local_slot(moment, zone)
+        parts.append(
+            _("%(time)s in %(city)s (%(offset)s)") % {"time": clock, "city": name, "offset": offset}
+        )
+    return _list(parts)
 
 
 @dataclass(frozen=True)

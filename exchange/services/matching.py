@@ -32,7 +32,7 @@ from exchange.models import (
     Program,
 )
 from exchange.rules import coordinated_city_ids
-from exchange.selectors.matching import matching_defaults
+from exchange.selectors.matching import matching_defaults, meeting_moment, scheduled_slot
 from exchange.signals import matching_published
 
 State = Application.State
@@ -91,12 +91,16 @@ def pair_rules(matching: Matching) -> engine.PairRules:
 
 
 def group_rules(matching: Matching) -> engine.GroupRules:
+    """The matching's rules for the engine. Once live sessions are scheduled, the groups meet
+    at their time (one time for the matching page, the sessions and the emails)."""
+    scheduled = scheduled_slot(matching.program)
     return engine.GroupRules(
         min_size=matching.group_min_size,
         max_size=matching.group_max_size,
         window_start=matching.window_start.hour * 60 + matching.window_start.minute,
         window_end=matching.window_end.hour * 60 + matching.window_end.minute,
-        session_minutes=matching.session_minutes,
+        session_minutes=scheduled[1] if scheduled else matching.session_minutes,
+        fixed_slot=scheduled[0] if scheduled else None,
     )
 
 
@@ -736,6 +740,11 @@ def matching_send_published_emails(*, matching: Matching) -> int:
             )
         )
     )
+    program = matching.program
+    online = program.kind == Program.Kind.ONLINE
+    sessions = list(program.live_sessions.filter(ends_at__gt=timezone.now())) if online else []
+    meets_at = meeting_moment(matching) if online else None
+    scheduled = scheduled_slot(program) if online else None
     messages = []
     for group in groups:
         members = list(group.members.all())
@@ -752,7 +761,10 @@ def matching_send_published_emails(*, matching: Matching) -> int:
                         "program": matching.program,
                         "group": group,
                         "others": others,
-                        "slot": matching.slot_utc,
+                        # When the group meets, and the sessions, in their city's time.
+                        "meets_at": meets_at if group.kind == MatchGroup.Kind.GROUP else None,
+                        "minutes": scheduled[1] if scheduled else matching.session_minutes,
+                        "sessions": sessions,
                         "application": application,
                     },
                     language=student.preferred_language,

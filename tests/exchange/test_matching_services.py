@@ -1,16 +1,19 @@
 """Matching in the portal: confirmed participants in, explained pairs and groups out, and a
 shared record both cities adjust, approve and publish."""
 
-from datetime import time
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db.models import F
 
 from exchange.models import (
     Application,
     ApplicationLanguage,
     AuditEntry,
+    LiveSession,
     MatchGroup,
     Matching,
     MatchLeftover,
@@ -182,6 +185,38 @@ def test_matching_publish_tells_each_participant_in_their_language(
     ) == sorted([city_a.pk, city_b.pk])
 
 
+def test_matching_publish_of_online_groups_says_when_they_meet_in_each_city(
+    city_a, city_b, carol, bob, django_capture_on_commit_callbacks
+):
+    """The publish email once gave no time at all; now each city reads its own clock."""
+    program = factories.ProgramFactory(kind="online", cities={city_a: 9, city_b: 9})
+    Matching.objects.create(program=program, group_min_size=4, group_max_size=6, same_gender=False)
+    seoul = zoneinfo.ZoneInfo("Asia/Seoul")
+    starts = datetime.combine(program.starts_on + timedelta(days=1), time(19), seoul)
+    LiveSession.objects.create(
+        program=program, title="Kick-off", starts_at=starts, ends_at=starts + timedelta(hours=1)
+    )
+    people = [participant(program, city_a, n) for n in range(2)]
+    people += [participant(program, city_b, 10 + n) for n in range(2)]
+    people[0].student.preferred_language = "ko"
+    people[0].student.save()
+    services.matching_run(program=program, by=carol)
+    services.matching_approve(program=program, city_ids={city_a.pk}, by=carol)
+    services.matching_approve(program=program, city_ids={city_b.pk}, by=bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.matching_publish(program=program, by=bob)
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    day = (program.starts_on + timedelta(days=1)).strftime("%m/%d/%Y")
+    zibo = by_address["p10@example.org"].body
+    assert "Your group meets at 18:00 your time (Zibo, UTC+08:00), for 60 minutes." in zibo
+    assert f"- Kick-off: {day} 18:00–19:00 (UTC+08:00)" in zibo
+    korean = by_address["p0@example.org"].body
+    assert "19:00" in korean and "(UTC+09:00)" in korean
+    assert "for 60 minutes" not in korean  # in Korean, like the rest of the email
+
+
 def test_matching_change_after_publishing_is_refused(program_ab, city_a, city_b, carol, bob):
     participant(program_ab, city_a, 1)
     participant(program_ab, city_b, 2)
@@ -234,10 +269,51 @@ def test_matching_run_online_forms_balanced_groups_at_one_session_time(city_a, c
         assert counts[1] - counts[0] <= 1
     # Seoul (UTC+9) and Zibo (UTC+8) both open at 16:00 local: 08:00 UTC suits everyone.
     assert matching.slot_utc == 8 * 60
-    assert [(c.name_en, local) for c, local in page.local_slots] == [
-        ("Gwangju (Gyeonggi)", "17:00"),
-        ("Zibo", "16:00"),
+    assert [(c.name_en, local, offset) for c, local, offset in page.local_slots] == [
+        ("Gwangju (Gyeonggi)", "17:00", "UTC+09:00"),
+        ("Zibo", "16:00", "UTC+08:00"),
     ]
+    assert {r for view in page.groups for r in view.reasons if r.startswith("Meets")} == {
+        "Meets at 17:00 in Gwangju (Gyeonggi) (UTC+09:00) and 16:00 in Zibo (UTC+08:00), "
+        "for 60 minutes."
+    }
+    assert page.sessions_elsewhere is False
+
+
+def test_matching_run_online_with_sessions_scheduled_meets_at_their_time(city_a, city_b, carol):
+    """Found in a user trial: the matching said 08:00 UTC (17:00 in Gwangju) while the live
+    sessions were at 19:00 in Seoul. Once sessions are scheduled, the groups meet then."""
+    program = factories.ProgramFactory(kind="online", cities={city_a: 9, city_b: 9})
+    Matching.objects.create(program=program, group_min_size=4, group_max_size=6, same_gender=False)
+    seoul = zoneinfo.ZoneInfo("Asia/Seoul")
+    for day in (1, 8, 15):
+        starts = datetime.combine(program.starts_on + timedelta(days=day), time(19), seoul)
+        LiveSession.objects.create(
+            program=program,
+            title=f"Week {day}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+        )
+    for n in range(5):
+        participant(program, city_a, n)
+        participant(program, city_b, 10 + n)
+
+    services.matching_run(program=program, by=carol)
+
+    matching = Matching.objects.get()
+    page = matching_page(program=Program.objects.get(pk=program.pk), matching=matching)
+    assert matching.slot_utc == 10 * 60
+    assert [(c.name_en, local, offset) for c, local, offset in page.local_slots] == [
+        ("Gwangju (Gyeonggi)", "19:00", "UTC+09:00"),
+        ("Zibo", "18:00", "UTC+08:00"),
+    ]
+    assert page.sessions_elsewhere is False
+
+    LiveSession.objects.filter(program=program).update(
+        starts_at=F("starts_at") + timedelta(hours=1), ends_at=F("ends_at") + timedelta(hours=1)
+    )
+    page = matching_page(program=Program.objects.get(pk=program.pk), matching=matching)
+    assert page.sessions_elsewhere is True
 
 
 def test_matching_move_in_online_groups_keeps_every_city_in_every_group(city_a, city_b, carol):

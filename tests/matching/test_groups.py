@@ -94,6 +94,35 @@ def test_form_groups_person_outside_the_window_is_a_time_zone_leftover():
     )
 
 
+def test_form_groups_with_sessions_scheduled_meets_at_their_time():
+    """Gwangju (UTC+9) and Zibo (UTC+8), sessions at 19:00 Gwangju = 10:00 UTC: the groups meet
+    then, not at the earliest slot that suits both (08:00 UTC, 17:00 in Gwangju)."""
+    people = [person(i, "A", utc_offset_minutes=540) for i in range(1, 5)]
+    people += [person(i, "B", utc_offset_minutes=480) for i in range(101, 105)]
+
+    free, fixed = form_groups(people, RULES), form_groups(people, GroupRules(fixed_slot=600))
+
+    assert free.slot_utc == 8 * 60
+    assert fixed.slot_utc == 10 * 60
+    assert [g.members for g in fixed.groups] == [(1, 2, 101, 102), (3, 4, 103, 104)]
+    assert {r for g in fixed.groups for r in g.reasons if r.code == "session_slot"} == {
+        Reason("session_slot", {"utc_start": 600, "minutes": 60})
+    }
+
+
+def test_form_groups_scheduled_time_outside_a_window_leaves_them_over():
+    """A session at 20:30 Gwangju (11:30 UTC) ends after 21:00 in Gwangju: nobody there fits,
+    though 20:30 would be 19:30 in Zibo; the time is not moved to suit them."""
+    people = [person(i, "A", utc_offset_minutes=540) for i in range(1, 3)]
+    people += [person(i, "B", utc_offset_minutes=480) for i in range(101, 103)]
+
+    result = form_groups(people, GroupRules(fixed_slot=11 * 60 + 30, min_size=2))
+
+    assert result.slot_utc == 690
+    assert result.groups == ()
+    assert [x.id for x in result.leftovers if x.reasons[0].code == "time_zone"] == [1, 2]
+
+
 def test_form_groups_no_common_time_leaves_the_city_missing():
     people = [person(i, "A") for i in range(1, 6)]
     people += [person(i, "B", utc_offset_minutes=720) for i in range(101, 105)]
