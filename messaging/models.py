@@ -51,8 +51,17 @@ class Room(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
+    @property
+    def title(self) -> str:
+        """The room's name in the reader's language. The program's two rooms are named by
+        their kind (a stored name would stay in the language of whoever created it); a pair or
+        group room by its members' names, which read the same in every language."""
+        if self.kind in (self.Kind.PROGRAM, self.Kind.COORDINATORS):
+            return str(self.get_kind_display())
         return self.name
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Message(models.Model):

@@ -195,7 +195,7 @@ def moderation_mute(request, pk: int, room_pk: int):
     messages.success(
         request,
         _("Until %(until)s, %(name)s cannot write in “%(room)s”.")
-        % {"name": user.display_name, "room": room.name, "until": _when(until)},
+        % {"name": user.display_name, "room": room.title, "until": _when(until)},
     )
     return _back(request, pk)
 
@@ -218,7 +218,7 @@ def moderation_unmute(request, pk: int, room_pk: int):
     messages.success(
         request,
         _("%(name)s can write in “%(room)s” again.")
-        % {"name": user.display_name, "room": room.name},
+        % {"name": user.display_name, "room": room.title},
     )
     return _back(request, pk)
 
@@ -234,9 +234,9 @@ def moderation_room(request, pk: int, room_pk: int, closed: bool):
         return _refuse(
             request,
             pk,
-            _("“%(room)s” is already closed.") % {"room": room.name}
+            _("“%(room)s” is already closed.") % {"room": room.title}
             if closed
-            else _("“%(room)s” is already open.") % {"room": room.name},
+            else _("“%(room)s” is already open.") % {"room": room.title},
         )
     try:
         room = services.room_close(room=room, by=request.user, closed=closed)
@@ -245,8 +245,8 @@ def moderation_room(request, pk: int, room_pk: int, closed: bool):
     messages.success(
         request,
         _("“%(room)s” is closed: nobody can write in it until it is reopened.")
-        % {"room": room.name}
+        % {"room": room.title}
         if closed
-        else _("“%(room)s” is open again.") % {"room": room.name},
+        else _("“%(room)s” is open again.") % {"room": room.title},
     )
     return _back(request, pk)

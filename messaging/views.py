@@ -57,7 +57,7 @@ def rooms_api(request):
         return _not_authenticated()
     return JsonResponse(
         [
-            {"id": room.pk, "name": room.name, "ws_url": _ws_url(request, room.pk)}
+            {"id": room.pk, "name": room.title, "ws_url": _ws_url(request, room.pk)}
             for room in readable_rooms(user=request.user)
         ],
         safe=False,

@@ -480,3 +480,28 @@ def test_history_api_queries_are_the_same_for_1_and_10_messages(
         response = history(client, published["pair"])
 
     assert len(response.json()["messages"]) == count
+
+
+@pytest.mark.parametrize(
+    ("language", "everyone"),
+    [
+        ("en", "Everyone in the program"),
+        ("ko", "프로그램 전체"),
+        ("vi", "Mọi người trong chương trình"),
+    ],
+)
+def test_program_room_is_named_in_the_readers_language(
+    client, published, alice, program_ab, language, everyone
+):
+    """Found in a user trial: a stored "…: everyone" stayed English in every language."""
+    alice.preferred_language = language
+    alice.save()
+    client.force_login(alice)
+    room = Room.objects.get(program=program_ab, kind="program")
+
+    rooms = client.get("/chat/").content.decode()
+    page = client.get(f"/chat/{room.pk}/").content.decode()
+
+    assert f">{everyone}</a>" in rooms
+    assert ": everyone" not in rooms
+    assert f"<h1>{everyone}</h1>" in page

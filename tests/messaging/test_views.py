@@ -31,7 +31,7 @@ def test_rooms_api_lists_the_users_rooms(request, client, published, persona, ki
         row
         == {
             "id": row["id"],
-            "name": rooms[row["id"]].name,
+            "name": rooms[row["id"]].title,
             "ws_url": f"ws://testserver/ws/rooms/{row['id']}/",
         }
         for row in body
