@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -117,7 +118,11 @@ def review_bulk(request, pk: int):
         except ValidationError as error:
             refused.append(f"#{application.pk}: {' '.join(error.messages)}")
     if done:
-        messages.success(request, _("%(count)d applications updated.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d application updated.", "%(count)d applications updated.", done)
+            % {"count": done},
+        )
     for message in refused:
         messages.error(request, message)
     return redirect(back)

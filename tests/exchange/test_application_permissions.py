@@ -344,6 +344,7 @@ def test_review_bulk_changes_own_citys_applications_only(
         assert response.url == f"/coordinate/programs/{program_ab.pk}/applications/"
         target.refresh_from_db()
         assert target.state == "under_review"
+        assert message_texts(response) == ["1 application updated."]
     else:
         assert snapshot(target) == before
     if persona == "anonymous":
