@@ -102,22 +102,26 @@ def program_certificates(request, pk: int):
             "exchange/program_certificates.html#batches",
             {"program": program, **_batches(program, cities)},
         )
+    rows = selectors.program_certificate_rows(
+        program=program, city_ids=[city.pk for city in cities]
+    )
+    for application in rows:
+        for certificate in application.certificate_list:
+            # One revoke form per certificate, each with ids of its own (one label, one field).
+            certificate.revoke_form = RevokeForm(auto_id=f"revoke-{certificate.pk}-%s")
     return render(
         request,
         "exchange/program_certificates.html",
         {
             "program": program,
             "cities": cities,
-            "rows": selectors.program_certificate_rows(
-                program=program, city_ids=[city.pk for city in cities]
-            ),
+            "rows": rows,
             # Online exchanges: who can't be completed yet for lack of attendance, and why.
             "attendance": selectors.completion_attendance(
                 program=program, city_ids=[city.pk for city in cities], now=timezone.now()
             )
             if program.kind == Program.Kind.ONLINE
             else None,
-            "revoke_form": RevokeForm(),
             **_batches(program, cities),
         },
     )

@@ -2,6 +2,7 @@
 the public verification page and who may open every certificate URL (batches are in
 test_certificate_batches.py)."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -567,6 +568,25 @@ def test_program_certificates_lists_own_cities_for_coordinators(
     if status == 200:
         expected = [alice_application] if persona == "carol" else []
         assert response.context["rows"] == expected
+
+
+def test_program_certificates_page_gives_each_revoke_field_its_own_id(
+    client, carol, program_ab, city_a
+):
+    """Found in a user trial: three revoke forms shared id="id_reason", so every label
+    pointed at the first field."""
+    certificates = [
+        issued(completed(program_ab, factories.StudentFactory(home_city=city_a))) for _ in range(3)
+    ]
+    client.force_login(carol)
+
+    html = client.get(f"/coordinate/programs/{program_ab.pk}/certificates/").content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert [i for i in ids if ids.count(i) > 1] == []
+    for certificate in certificates:
+        assert f'<label for="revoke-{certificate.pk}-reason">' in html
+        assert f'name="reason" maxlength="300" required id="revoke-{certificate.pk}-reason"' in html
 
 
 @pytest.mark.parametrize("n", [1, 3])
