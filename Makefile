@@ -27,12 +27,16 @@ system-fonts:
 system-test-tools:
 	@scripts/ensure-system-packages chromium gettext
 
-# Serves the portal on http://127.0.0.1:8000 with the demo data, on the embedded defaults
-# (SQLite, in-memory channel layer, eager Celery) unless DATABASE_URL / REDIS_URL are set.
+# Serves the portal on http://127.0.0.1:8000 (or PORT) with the demo data, on the embedded
+# defaults (SQLite, in-memory channel layer, eager Celery) unless DATABASE_URL / REDIS_URL are
+# set. SITE_URL follows the port, so links in emails, the chat's origin and the certificates'
+# QR codes point at this server.
+PORT ?= 8000
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install system-fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/daphne -b 127.0.0.1 -p 8000 exchange.asgi:application
+	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) exchange.asgi:application
 
 test: install system-fonts system-test-tools
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)

@@ -42,12 +42,28 @@ except ValidationError as error:
 print(json.dumps(out))
 """
 
+CERTIFICATE_ADDRESSES = """
+import django, json
+django.setup()
+import pypdfium2
+from exchange.models import Certificate
+found = {"8000": 0, "8020": 0}
+for certificate in Certificate.objects.exclude(pdf=""):
+    with certificate.pdf.open("rb") as handle:
+        pdf = pypdfium2.PdfDocument(handle.read())
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    for port in found:
+        found[port] += f"127.0.0.1:{port}/verify/" in text
+print(json.dumps(found))
+"""
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+
+def run(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "exchange.settings",
         "VAR_DIR": str(tmp_path),
+        **extra,
     }
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -60,6 +76,10 @@ def test_make_run_migrates_seeds_and_chats_on_sqlite(tmp_path):
     seeded = run(tmp_path, "manage.py", "seed_demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "Demo loaded: 19 cities" in seeded.stdout
+    # Found in a user trial: kombu's "No hostname was supplied" began the output, and the
+    # demo's own history left 81 files in var/mail/ to hunt through for one's own email.
+    assert seeded.stderr == ""
+    assert list((tmp_path / "mail").glob("*")) == []
 
     chatted = run(tmp_path, "-c", CHAT_ON_SQLITE)
 
@@ -70,3 +90,13 @@ def test_make_run_migrates_seeds_and_chats_on_sqlite(tmp_path):
         "masked": "•••",
         "muted": "muted",
     }
+
+    first = run(tmp_path, "-c", CERTIFICATE_ADDRESSES)
+    assert json.loads(first.stdout.strip().splitlines()[-1]) == {"8000": 9, "8020": 0}
+    # Served on another port, the demo's certificates are drawn again for it: their QR code
+    # and printed address open this server's verify page, not port 8000's.
+    reseeded = run(tmp_path, "manage.py", "seed_demo", SITE_URL="http://127.0.0.1:8020")
+    assert reseeded.returncode == 0, reseeded.stderr
+    addresses = run(tmp_path, "-c", CERTIFICATE_ADDRESSES)
+    assert addresses.returncode == 0, addresses.stderr
+    assert json.loads(addresses.stdout.strip().splitlines()[-1]) == {"8000": 0, "8020": 9}

@@ -35,7 +35,7 @@ def test_settings_without_environment_use_embedded_defaults():
         "layer_config": None,
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "eager": True,
-        "broker": "memory://",
+        "broker": "memory://localhost/",
         "email": "django.core.mail.backends.filebased.EmailBackend",
         "mail_dir": str(ROOT / "var" / "test-settings" / "mail"),
     }

@@ -50,7 +50,7 @@ def verify(request, code: str):
     # The holder asked for their data to be erased: the certificate stays genuine, and the
     # page says so without a name.
     holder_erased = application.student.erased_at is not None
-    return render(
+    response = render(
         request,
         "exchange/verify.html",
         {
@@ -64,6 +64,10 @@ def verify(request, code: str):
             "cities": [f"{city.name_local} {city.name_en}" for city in cities],
         },
     )
+    # Holders are often minors: a verify link someone posts must not put their name in a
+    # search engine (docs/decisions.md, "What the verify page shows").
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    return response
 
 
 @login_required

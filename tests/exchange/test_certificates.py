@@ -376,10 +376,13 @@ def test_verify_page_valid_certificate_shows_it_to_everyone(
 def test_verify_page_hides_everything_else_about_the_holder(client, alice, alice_application):
     certificate = issued(alice_application)
 
-    html = client.get(verify_path(certificate)).content.decode()
+    response = client.get(verify_path(certificate))
+    html = response.content.decode()
 
     assert alice.email not in html
     assert alice.school not in html
+    assert alice.home_city.name_en in html  # printed on the certificate: the cities
+    assert response["X-Robots-Tag"] == "noindex, nofollow, noarchive"
     assert alice.date_of_birth.isoformat() not in html
     assert date_format(alice.date_of_birth) not in html
     assert date_format(alice.date_of_birth, "SHORT_DATE_FORMAT") not in html

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.functional import cached_property
 from pypdf import PdfWriter
@@ -65,16 +66,25 @@ class Command(BaseCommand):
                 "The demo accounts have a published password: refusing to run with DEBUG off. "
                 "Pass --force if this really is a demo server."
             )
-        with transaction.atomic():
-            cities = self.seed_cities()
-            self.seed_partnerships(cities)
-            users = self.seed_people(cities)
-            self.seed_programs(cities, users)
-            self.seed_applications(users)
-            self.seed_participants(cities, users)
-            self.seed_past_program(cities, users)
-            self.seed_sessions(users)
-            self.seed_chat(users)
+        # The demo's own history (submissions, decisions, certificates) sends no email, so
+        # var/mail/ holds only what someone does once the portal is up.
+        marker = settings.VAR_DIR / "demo-site-url"
+        seeded_for = marker.read_text() if marker.exists() else None
+        redraw = seeded_for != settings.SITE_URL and Certificate.objects.exists()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                cities = self.seed_cities()
+                self.seed_partnerships(cities)
+                users = self.seed_people(cities)
+                self.seed_programs(cities, users)
+                self.seed_applications(users)
+                self.seed_participants(cities, users)
+                self.seed_past_program(cities, users)
+                self.seed_sessions(users)
+                self.seed_chat(users)
+            if redraw:
+                self.redraw_certificates()
+        marker.write_text(settings.SITE_URL)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {City.objects.count()} cities, {Partnership.objects.count()} "
@@ -83,6 +93,19 @@ class Command(BaseCommand):
                 f"people. Password for every demo login: {demo.DEMO_PASSWORD}"
             )
         )
+        if getattr(settings, "EMAIL_FILE_PATH", None):
+            self.stdout.write(f"Emails the portal sends are files in {settings.EMAIL_FILE_PATH}/")
+
+    def redraw_certificates(self) -> None:
+        """The demo's certificates carry a QR code for SITE_URL. When the demo is served at
+        another address than the one it was seeded for (`make run PORT=8020`), their PDFs are
+        drawn again, so the code a phone reads opens this server's verify page."""
+        for certificate in Certificate.objects.filter(pdf__gt="").exclude(
+            application__student__erased_at__isnull=False
+        ):
+            with transaction.atomic():
+                certificate.pdf.delete(save=True)
+                certificate_services.certificate_render(certificate=certificate)
 
     def seed_cities(self) -> dict[str, City]:
         cities = {}
