@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench bench-review bench-matching bench-pdf bench-chat bench-masking lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,21 @@ run: install system-fonts
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) exchange.asgi:application
 
+# Two jobs, both must pass: the whole suite on PostgreSQL and Redis, then the journeys that
+# matter (pytest -m journey) on the embedded stack `make run` serves on: SQLite, the in-memory
+# channel layer and eager Celery, with no service URL in the environment (tests/settings.py,
+# docs/decisions.md "Journeys on both stacks").
+EMBEDDED_JOURNEYS = env -u DATABASE_URL -u REDIS_URL -u CELERY_TASK_ALWAYS_EAGER \
+	-u EXCHANGE_TEST_VAR_DIR EXCHANGE_TEST_STACK=embedded $(BIN)/pytest -m journey
+
 test: install system-fonts system-test-tools
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	EXCHANGE_TEST_STACK=services DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+	$(EMBEDDED_JOURNEYS)
+
+# The second job alone.
+test-embedded: install system-fonts system-test-tools
+	$(EMBEDDED_JOURNEYS)
 
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench

@@ -28,7 +28,7 @@ from collections import defaultdict
 
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
+from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 
 from messaging.events import layer_envelope, message_event, presence_event
 from messaging.selectors import room_history
@@ -393,9 +393,14 @@ def get_relay() -> RoomRelay:
     Each relay has a channel layer object of its own: channels-redis keeps the state of a
     blocking receive on the layer object and refuses a second event loop while it thinks the
     first still receives, which a test running several loops one after another would hit.
+    The in-memory layer (`make run`) is the exception: its groups live on the layer object, so
+    the relay must listen on the process's own one, the one room_broadcast sends through.
     """
     loop = asyncio.get_running_loop()
     relay = _relays.get(loop)
     if relay is None:
-        relay = _relays[loop] = RoomRelay(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
+        layer = get_channel_layer()
+        if not isinstance(layer, InMemoryChannelLayer):
+            layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+        relay = _relays[loop] = RoomRelay(layer)
     return relay

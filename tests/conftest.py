@@ -27,7 +27,18 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 def pytest_sessionstart(session):
-    """Fail loudly, with the command to start it, when a service the suite needs is down."""
+    """Fail loudly, with the command to start it, when a service the suite needs is down; on
+    the embedded stack (tests/settings.py), when anything but the embedded defaults is set."""
+    if settings.EXCHANGE_TEST_STACK == "embedded":
+        embedded = (
+            settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+            and settings.CHANNEL_LAYERS["default"]["BACKEND"]
+            == "channels.layers.InMemoryChannelLayer"
+            and settings.CELERY_TASK_ALWAYS_EAGER
+        )
+        if not embedded:
+            pytest.exit("EXCHANGE_TEST_STACK=embedded but the settings are not.", returncode=3)
+        return
     problems = []
     database_url = settings.DATABASE_URL
     if not database_url.startswith("postgres"):
@@ -52,9 +63,13 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def fresh_rate_limits() -> None:
     """Every test starts with no rate-limit counts (core.ratelimit's and allauth's): they live
-    in the cache, Redis, which outlives a test, and fixtures reuse e-mail addresses."""
+    in the cache, Redis (or local memory on the embedded stack), which outlives a test, and
+    fixtures reuse e-mail addresses."""
     from django.core.cache import cache
 
+    if not settings.REDIS_URL:  # the embedded stack: this process's local-memory cache
+        cache.clear()
+        return
     client = cache._cache.get_client(write=True)
     for pattern in ("*:ratelimit:*", "*:allauth:rl:*"):
         for key in client.scan_iter(match=pattern, count=1000):

@@ -87,3 +87,46 @@ def test_settings_with_debug_off_and_no_secret_key_refuse_to_start():
     result = run_with_env({"DEBUG": "0"}, "-c", PRINT_SETTINGS)
     assert result.returncode == 1
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_test_settings_on_the_embedded_stack_refuse_a_service_url():
+    """The embedded job (make test's second) must not run on the services under its name."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "EXCHANGE_TEST_STACK": "embedded",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/exchange",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+    }
+    result = run_with_env(env, "-c", PRINT_SETTINGS)
+    assert result.returncode == 1
+    assert (
+        "EXCHANGE_TEST_STACK=embedded runs as `make run` does: unset DATABASE_URL, REDIS_URL"
+        in result.stderr
+    )
+
+
+def test_test_settings_on_the_embedded_stack_are_make_runs_with_the_test_database_in_var_dir(
+    tmp_path,
+):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "EXCHANGE_TEST_STACK": "embedded",
+        "EXCHANGE_TEST_VAR_DIR": str(tmp_path),
+    }
+    script = PRINT_SETTINGS.replace(
+        '"eager"', '"test_db": str(settings.DATABASES["default"]["TEST"]["NAME"]), "eager"'
+    )
+    result = run_with_env(env, "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "db": "django.db.backends.sqlite3",
+        "db_options": {},
+        "layer": "channels.layers.InMemoryChannelLayer",
+        "layer_config": None,
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "test_db": str(tmp_path / "portal.sqlite3"),
+        "eager": True,
+        "broker": "memory://",
+        "email": "django.core.mail.backends.locmem.EmailBackend",
+        "mail_dir": str(tmp_path / "mail"),
+    }

@@ -20,7 +20,8 @@ def label(state: str, language: str) -> str:
         return str(State(state).label)
 
 
-@pytest.mark.parametrize("language", ["en", "ko"])
+# English is a journey, run on both stacks; Korean on the services stack only.
+@pytest.mark.parametrize("language", [pytest.param("en", marks=pytest.mark.journey), "ko"])
 def test_apply_review_accept_confirm_in_two_browsers(
     new_context, log_in, alice, carol, program_ab, mailoutbox, language, tmp_path
 ):

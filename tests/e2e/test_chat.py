@@ -20,16 +20,17 @@ import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
 from exchange.services.applications import application_withdraw
 from messaging import services
-from messaging.models import Message, Report
+from messaging.models import Message, ModerationAction, Report, RoomState
 from messaging.relay import room_group
 from tests import factories
 from tests.messaging.conftest import published  # noqa: F401 (a fixture)
-from tests.messaging.servers import listening_socket, server_env, start_daphne
+from tests.messaging.servers import listening_socket, start_daphne, suite_server_env
 
 pytestmark = pytest.mark.e2e
 
@@ -66,13 +67,16 @@ class Server:
 
 @pytest.fixture
 def start_servers(transactional_db) -> Iterator[Callable[[int], list[Server]]]:
-    """Starts daphne processes on the test database and Redis, with the test settings (so
-    static files are served and plain HTTP is not redirected)."""
-    env = server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
+    """Starts daphne processes on the test database with the test settings (so static files
+    are served and plain HTTP is not redirected): on Redis, or on the embedded stack (one
+    process, as `make run` serves, on the SQLite test database)."""
+    env = suite_server_env()
     with contextlib.ExitStack() as stack:
         running: list[Server] = []
 
         def start(count: int) -> list[Server]:
+            # The in-memory channel layer joins the sockets of one process only.
+            assert settings.EXCHANGE_TEST_STACK != "embedded" or count + len(running) == 1
             started = [Server(stack.enter_context(listening_socket()), env) for _ in range(count)]
             for server in started:
                 server.start()
@@ -379,3 +383,66 @@ def test_chat_masked_message_shows_why_in_each_readers_language(
     buddy_page.reload()
     expect(bodies(buddy_page)).to_have_text(["카톡 ••• 추가해", "see you at 5"])
     expect(buddy_page.locator("#chat-log .chat-masked-note")).to_have_count(1)
+
+
+@pytest.mark.journey
+def test_chat_coordinator_mutes_and_deletes_and_the_muted_student_is_told(
+    published,  # noqa: F811
+    alice,
+    carol,
+    start_servers,
+    chat_context,
+):
+    """The moderation a city does on one server, as `make run` serves it (on the embedded
+    stack too: the page, the socket and the moderation form reach one in-memory layer)."""
+    room = published["pair"]
+    buddy = published["buddy"].student
+    [server] = start_servers(1)
+    buddy_page = open_chat(chat_context(server, buddy), room.pk)
+    alice_page = open_chat(chat_context(server, alice), room.pk)
+    coordinator = chat_context(server, carol)
+    carol_page = open_chat(coordinator, room.pk)
+
+    write(buddy_page, "a rude remark")
+    expect(bodies(alice_page)).to_have_text(["a rude remark"])
+    alice_page.locator("#chat-log .chat-report").click()
+    dialog = alice_page.get_by_role("dialog", name="Report this message")
+    dialog.get_by_label(re.compile("What is wrong with it?")).fill("Rude.")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(alice_page.locator("#chat-log .chat-report")).to_have_text("Reported")
+
+    # The coordinator mutes the sender for an hour from the moderation page.
+    moderation = coordinator.new_page()
+    moderation.goto(f"/coordinate/programs/{room.program_id}/moderation/")
+    report = moderation.locator(".report-list > li", has_text="a rude remark")
+    report.get_by_label("Mute the sender in this room for").select_option("1h")
+    report.get_by_role("button", name="Mute", exact=True).click()
+    expect(moderation.locator(".messages")).to_contain_text(
+        f"{buddy.display_name} cannot write in “{room.name}”."
+    )
+    until = RoomState.objects.get(room=room, user=buddy).muted_until
+
+    # ... and removes the message in the chat: every page shows the tombstone at once.
+    carol_page.locator("#chat-log .chat-delete").click()
+    dialog = carol_page.get_by_role("dialog", name="Remove this message")
+    dialog.get_by_label(re.compile("Reason, for the moderation log")).fill("Unkind")
+    dialog.get_by_role("button", name="Remove").click()
+    for page in (alice_page, buddy_page, carol_page):
+        expect(bodies(page)).to_have_text(["Message removed by a coordinator"])
+
+    # The muted student writes: told why beside the message box, the words given back, nothing
+    # left "sending", and nothing stored.
+    write(buddy_page, "sorry")
+    expect(buddy_page.locator("#chat-feedback")).to_have_text(
+        "A coordinator muted you in this room until "
+        f"{timezone.localtime(until).strftime('%Y-%m-%d %H:%M')}."
+    )
+    expect(buddy_page.locator("#chat-pending li")).to_have_count(0)
+    expect(buddy_page.get_by_label("Your message")).to_have_value("sorry")
+    expect(buddy_page.locator("#chat-status")).to_have_text("Connected")
+    expect(bodies(alice_page)).to_have_text(["Message removed by a coordinator"])
+    assert list(Message.objects.filter(room=room).values_list("seq", "body")) == [(1, "")]
+    assert list(ModerationAction.objects.order_by("pk").values_list("action", "actor")) == [
+        ("mute", carol.pk),
+        ("delete", carol.pk),
+    ]

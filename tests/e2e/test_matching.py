@@ -28,6 +28,7 @@ def confirmed(program, city, email: str, native: str, latin: str, gender: str):
     return application
 
 
+@pytest.mark.journey
 def test_matching_run_lock_approve_publish_across_two_cities(
     new_context, log_in, program_ab, city_a, city_b, carol, bob, mailoutbox
 ):

@@ -108,6 +108,7 @@ def _assert_student_saved(*, preferred_language: str, city_a) -> None:
     ]
 
 
+@pytest.mark.journey
 def test_student_journey_signup_to_program_page(page: Page, mailoutbox, city_a, programs):
     page.goto("/")
     _sign_up(page, email=EMAIL, age=16)

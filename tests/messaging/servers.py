@@ -40,6 +40,32 @@ def server_env(*, redis_url: str, settings_module: str = "exchange.settings") ->
     }
 
 
+def suite_server_env() -> dict[str, str]:
+    """The environment of a server with the suite's own settings (tests.settings: static files
+    served, plain HTTP not redirected) on this run's stack.
+
+    On the embedded stack it is this process's environment without DATABASE_URL or REDIS_URL,
+    so the server configures itself as `make run` does, on the SQLite file that is the test
+    database (tests/settings.py points VAR_DIR at its folder). Its in-memory channel layer is
+    its own: only the sockets of that one process reach each other.
+    """
+    if settings.EXCHANGE_TEST_STACK != "embedded":
+        return server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "REDIS_URL", "CELERY_TASK_ALWAYS_EAGER"}
+    }
+    return {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
 def start_daphne(listener: socket.socket, env: dict[str, str]) -> subprocess.Popen:
     fd = listener.fileno()
     return subprocess.Popen(

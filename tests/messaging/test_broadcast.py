@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from channels.db import database_sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from messaging.broadcast import room_broadcast
 from messaging.events import deleted_event, muted_event, room_event
 from messaging.services import member_mute, message_post, room_close
 from tests.messaging.helpers import listen
+from tests.messaging.sockets import cookie_for, frames, run_chat, socket
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,26 @@ def test_event_shapes_follow_the_protocol(published, alice, carol):
         "until": until.isoformat(),
     }
     assert muted_event(room, alice, None)["until"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_broadcast_reaches_the_sockets_on_the_in_memory_layer(
+    published, alice, carol, settings
+):
+    """`make run` serves on the in-memory layer, whose groups live on the layer object: the
+    relay and the services that broadcast must share it, or no moderation step, closed room
+    or change of members reaches an open socket (found on the embedded stack: a coordinator's
+    delete stayed on everyone's screen)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    room = published["pair"]
+    alice_cookie = cookie_for(alice)
+
+    async def scenario():
+        communicator = socket(room, alice_cookie)
+        assert (await communicator.connect())[0]
+        await database_sync_to_async(room_close)(room=room, by=carol)
+        received = await frames(communicator, 1)
+        await communicator.disconnect()
+        return received
+
+    assert run_chat(scenario()) == [{"type": "room", "room": room.pk, "closed": True}]
