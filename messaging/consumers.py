@@ -12,6 +12,8 @@ import json
 import logging
 import re
 import time
+import zoneinfo
+from contextlib import contextmanager
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.rules import lacks_required_second_factor
 from core import ratelimit
+from core.models import City
 from exchange.models import Program
 from messaging import services
 from messaging.events import (
@@ -93,6 +96,12 @@ class TokenBucket:
         return True
 
 
+def _time_zone_of(user) -> zoneinfo.ZoneInfo:
+    """The person's home city's time zone, read when the socket opens; the site's otherwise."""
+    zone = City.objects.filter(pk=user.home_city_id).values_list("time_zone", flat=True).first()
+    return zoneinfo.ZoneInfo(zone) if zone else timezone.get_default_timezone()
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     # No channel of its own: the process's relay is the only listener on the layer, so a
     # thousand sockets don't mean a thousand blocking reads on Redis.
@@ -100,6 +109,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     room: Room
     last_sent: int
+    time_zone: zoneinfo.ZoneInfo
+
+    @contextmanager
+    def _as_reader(self):
+        """What the socket writes is in the person's language and their city's clock (a mute
+        "until 18:00" is 18:00 in Zibo for a Zibo student, as on the pages)."""
+        language = self.scope["user"].preferred_language
+        with translation.override(language), timezone.override(self.time_zone):
+            yield
 
     async def connect(self):
         user = self.scope["user"]
@@ -116,6 +134,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except (KeyError, ValueError):
             await self.close()
             return
+        self.time_zone = await database_sync_to_async(_time_zone_of)(user)
         access = await database_sync_to_async(room_access)(user=user, room_id=room_id)
         if (
             access is None
@@ -126,7 +145,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if not access.can_read:  # a minor in a room short of two adults
             await self.accept()
-            with translation.override(user.preferred_language):
+            with self._as_reader():
                 notice = await database_sync_to_async(supervision_notice)(room=access.room)
             await self._send(error_event("unsupervised", notice))
             await self.close(code=4403)
@@ -199,7 +218,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """The person's access as the database says now. Tells the client when whether it may
         post changed; None (and the socket closed) when it may no longer read."""
         # Also called from the writer, outside `receive`: the person's language all the same.
-        with translation.override(self.scope["user"].preferred_language):
+        with self._as_reader():
             return await self._read_access()
 
     async def _read_access(self) -> RoomAccess | None:
@@ -284,7 +303,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if not self.joined:  # refused at connect; the close is on its way
             return
-        with translation.override(self.scope["user"].preferred_language):
+        with self._as_reader():
             await self._receive(text_data)
 
     async def _receive(self, text_data) -> None:

@@ -51,6 +51,9 @@ class Room(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def title(self) -> str:
         """The room's name in the reader's language. The program's two rooms are named by
@@ -59,9 +62,6 @@ class Room(models.Model):
         if self.kind in (self.Kind.PROGRAM, self.Kind.COORDINATORS):
             return str(self.get_kind_display())
         return self.name
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Message(models.Model):

@@ -30,7 +30,9 @@ def moment(context, value, city=None, format="DATETIME_FORMAT"):
     zone = timezone.get_current_timezone_name()
     if city is None:
         user = getattr(context.get("request"), "user", None)
-        home = getattr(user, "home_city", None) if getattr(user, "is_authenticated", False) else None
+        home = (
+            getattr(user, "home_city", None) if getattr(user, "is_authenticated", False) else None
+        )
         if home is not None and home.time_zone == zone:
             city = home
     place = place_name(city) if city is not None else zone

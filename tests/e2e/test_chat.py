@@ -15,12 +15,12 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
@@ -434,8 +434,9 @@ def test_chat_coordinator_mutes_and_deletes_and_the_muted_student_is_told(
     # left "sending", and nothing stored.
     write(buddy_page, "sorry")
     expect(buddy_page.locator("#chat-feedback")).to_have_text(
+        # In the buddy's own clock (Zibo), as on the pages.
         "A coordinator muted you in this room until "
-        f"{timezone.localtime(until).strftime('%Y-%m-%d %H:%M')}."
+        f"{until.astimezone(ZoneInfo(buddy.home_city.time_zone)).strftime('%Y-%m-%d %H:%M')}."
     )
     expect(buddy_page.locator("#chat-pending li")).to_have_count(0)
     expect(buddy_page.get_by_label("Your message")).to_have_value("sorry")
