@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -266,3 +267,29 @@ def sign_in_at(context: BrowserContext, url: str, user: User) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": url}])
+
+
+AXE_VERSION = "4.14.1"
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+
+# axe-core, vendored (tests/e2e/vendor/axe-core/README.md). Its source runs as the body of a
+# function that Playwright's evaluate calls through DevTools, which the page's CSP does not
+# govern: an injected <script> would be refused, and bypass_csp would check a page nobody sees.
+# The bundle sets window.axe on its own.
+LOAD_AXE = "() => {\n" + AXE_SOURCE + "\n;return window.axe.version;\n}"
+RUN_AXE = """async () => {
+  const result = await window.axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(" ")),
+  }));
+}"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """What axe's default rules (WCAG 2 A and AA, best practices) find on the page as it is:
+    each violation's id, impact, help text and the selectors of the elements at fault."""
+    assert page.evaluate(LOAD_AXE) == AXE_VERSION
+    return page.evaluate(RUN_AXE)

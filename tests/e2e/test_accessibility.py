@@ -1,9 +1,8 @@
 """The most used pages pass axe-core in English and Korean, and the chat works with a keyboard.
 
-axe-core is vendored under tests/e2e/vendor/axe-core/ (AXE_VERSION; nothing is downloaded when
-the tests run). Its source is run in the page through Playwright's evaluate, a DevTools call
-that the page's Content-Security-Policy does not govern (an injected <script> tag would be
-refused), so every page is checked under the policy it really has.
+axe-core is vendored under tests/e2e/vendor/axe-core/ (conftest's AXE_VERSION; nothing is
+downloaded when the tests run). conftest's axe_violations runs it in the page under the
+Content-Security-Policy the page really has.
 
 The sweep visits the pages as the persona who uses them: a visitor (program list and page,
 partner cities, sign-in, sign-up), a guardian through the signed links (consent, data rights),
@@ -15,37 +14,15 @@ Django's admin). axe runs every rule it runs by default (WCAG 2 A and AA, and be
 such as heading order and landmarks).
 """
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from tests.e2e.conftest import daphne_site, scripts_ready, sign_in_at, visit
+from tests.e2e.conftest import axe_violations, daphne_site, scripts_ready, sign_in_at, visit
 
 pytestmark = pytest.mark.e2e
 
-AXE_VERSION = "4.14.1"
-AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 BROWSER_LOCALES = {"en": "en-US", "ko": "ko-KR"}
-
-# Run as a function body: the CSP does not apply to what DevTools evaluates, and axe's bundle
-# sets window.axe on its own.
-LOAD_AXE = "() => {\n" + AXE_SOURCE + "\n;return window.axe.version;\n}"
-RUN_AXE = """async () => {
-  const result = await window.axe.run(document, { resultTypes: ["violations"] });
-  return result.violations.map((violation) => ({
-    id: violation.id,
-    impact: violation.impact,
-    help: violation.help,
-    targets: violation.nodes.map((node) => node.target.join(" ")),
-  }));
-}"""
-
-
-def axe_violations(page: Page) -> list[dict]:
-    assert page.evaluate(LOAD_AXE) == AXE_VERSION
-    return page.evaluate(RUN_AXE)
 
 
 class Sweep:

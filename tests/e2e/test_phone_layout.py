@@ -4,18 +4,20 @@ nothing to scroll sideways, and the chat's message box shows without scrolling."
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from accounts.models import User
 from tests import factories
-from tests.e2e.conftest import daphne_site, sign_in_at, visit
+from tests.e2e.conftest import axe_violations, daphne_site, sign_in_at, visit
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 375, "height": 740}
+PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
 @pytest.fixture
 def phone(new_context) -> BrowserContext:
     """A phone: narrow viewport, touch, and the meta viewport honoured as on a real device."""
-    return new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    return new_context(**PHONE_OPTIONS)
 
 
 @pytest.fixture
@@ -114,6 +116,8 @@ def test_menu_button_opens_and_closes_the_navigation_on_phone(phone, programs):
     header = page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] < 80, header
 
+    assert axe_violations(page) == []
+
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link")).to_have_text(
@@ -121,6 +125,7 @@ def test_menu_button_opens_and_closes_the_navigation_on_phone(phone, programs):
     )
     for link in nav.get_by_role("link").all():
         expect(link).to_be_in_viewport()
+    assert axe_violations(page) == []
 
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "false")
@@ -136,7 +141,7 @@ def test_menu_button_opens_and_closes_the_navigation_on_phone(phone, programs):
 
 def test_navigation_without_javascript_shows_every_link_on_phone(new_context, programs):
     """No script, no button: the links are simply there."""
-    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)
+    context = new_context(**PHONE_OPTIONS, java_script_enabled=False)
     page = context.new_page()
     page.goto("/programs/")
     expect(page.locator(".menu-button")).to_be_hidden()
@@ -192,17 +197,21 @@ def _pages_for(role: str, cast, program_ab, city_a) -> list[str]:
     }[role]
 
 
+@pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("role", ["visitor", "guardian", "student", "coordinator", "staff"])
 def test_main_pages_on_phone_have_no_horizontal_scroll(
-    role, phone, log_in, cast, alice, carol, program_ab, city_a
+    role, language, new_context, log_in, cast, alice, carol, program_ab, city_a
 ):
+    phone = new_context(locale={"en": "en-US", "ko": "ko-KR"}[language], **PHONE_OPTIONS)
     user = {"student": alice, "coordinator": carol, "staff": cast["staff"]}.get(role)
     if user is not None:
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
         log_in(phone, user)
     page = phone.new_page()
     wide = {}
     for path in _pages_for(role, cast, program_ab, city_a):
         visit(page, path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
         width = _page_width(page)
         if width != [375, 375]:
             wide[path] = width
@@ -211,14 +220,7 @@ def test_main_pages_on_phone_have_no_horizontal_scroll(
 
 def test_chat_composer_shows_without_scrolling_on_phone(browser: Browser, alice, chat):
     with daphne_site() as url:
-        context = browser.new_context(
-            base_url=url,
-            locale="en-US",
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            device_scale_factor=2,
-        )
+        context = browser.new_context(base_url=url, locale="en-US", **PHONE_OPTIONS)
         sign_in_at(context, url, alice)
         page = context.new_page()
         page.goto(f"/chat/{chat['room'].pk}/", timeout=60_000)
