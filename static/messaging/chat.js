@@ -188,7 +188,9 @@ function isMine(event) {
 function actionButton(label, className, onClick) {
   const button = element("button", `link-button ${className}`, label);
   button.type = "button";
-  button.addEventListener("click", onClick);
+  button.addEventListener("click", () => {
+    if (button.getAttribute("aria-disabled") !== "true") onClick();
+  });
   return button;
 }
 
@@ -568,7 +570,9 @@ function onReported(id) {
   const button = node && node.querySelector(".chat-report");
   if (button) {
     button.textContent = strings.reported;
-    button.disabled = true;
+    // aria-disabled, not disabled: the button keeps the focus that the report dialog gave
+    // back to it, so a keyboard user stays on the message instead of landing on the page.
+    button.setAttribute("aria-disabled", "true");
   }
   showNotice(strings.reported_thanks);
 }

@@ -7,9 +7,10 @@ Content-Security-Policy the page really has.
 The sweep visits the pages as the persona who uses them: a visitor (program list and page,
 partner cities, sign-in, sign-up), a guardian through the signed links (consent, data rights),
 a student (profile, consent, applications, the application form with a saved-draft message,
-review before submitting, the chat rooms and a chat room on daphne, data rights), a
-coordinator (the desk, review queue, an application, matching, certificates, moderation, data
-requests, the program form) and staff (the two-factor page; the rest of staff's pages are
+review before submitting, the chat rooms and a chat room on daphne with its report dialog
+open, data rights), a coordinator (the desk, review queue, an application, matching,
+certificates, moderation, data requests, the program form, the chat room with its remove
+buttons) and staff (the two-factor page; the rest of staff's pages are
 Django's admin). axe runs every rule it runs by default (WCAG 2 A and AA, and best practices
 such as heading order and landmarks).
 """
@@ -121,18 +122,23 @@ def test_accessibility_most_used_pages_have_no_axe_violation(
     sweep.check(staff_context.new_page(), "/accounts/2fa/")
 
     with daphne_site() as url:
-        context = browser.new_context(base_url=url, locale=locale)
-        sign_in_at(context, url, alice)
-        room = context.new_page()
-        room.goto(f"/chat/{chat['room'].pk}/", timeout=60_000)
-        expect(room.locator("#chat-status")).to_have_attribute(
-            "data-state", "connected", timeout=30_000
-        )
-        expect(room.locator("#chat-log .chat-message")).to_have_count(7)
-        sweep.check(room, name="chat room")
-        context.close()
+        for user, name in ((alice, "chat room"), (carol, "chat room, coordinator")):
+            context = browser.new_context(base_url=url, locale=locale)
+            sign_in_at(context, url, user)
+            room = context.new_page()
+            room.goto(f"/chat/{chat['room'].pk}/", timeout=60_000)
+            expect(room.locator("#chat-status")).to_have_attribute(
+                "data-state", "connected", timeout=30_000
+            )
+            expect(room.locator("#chat-log .chat-message")).to_have_count(7)
+            sweep.check(room, name=name)
+            # The report dialog, open over the room.
+            room.locator("#chat-log .chat-report").last.click()
+            expect(room.locator("#chat-report-dialog")).to_be_visible()
+            sweep.check(room, name=f"{name}, report dialog")
+            context.close()
 
-    assert len(sweep.checked) == 27
+    assert len(sweep.checked) == 30
     problems = sweep.report()
     assert problems == [], f"{len(problems)} axe violations:\n" + "\n".join(problems)
 
@@ -189,5 +195,10 @@ def test_accessibility_chat_works_with_the_keyboard_alone(browser: Browser, alic
         expect(dialog.get_by_role("button", name="Send report")).to_be_focused()
         page.keyboard.press("Enter")
         expect(report).to_have_text("Reported")
+        expect(dialog).to_be_hidden()
+        # The focus is back on the button, which now says so and does nothing more.
+        expect(report).to_be_focused()
+        expect(report).to_have_attribute("aria-disabled", "true")
+        page.keyboard.press("Enter")
         expect(dialog).to_be_hidden()
         context.close()
