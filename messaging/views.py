@@ -141,7 +141,6 @@ def chat_strings() -> dict[str, str]:
         "new_messages": _("New messages"),
         "counter": _("%(count)s / %(max)s"),
         "too_long": _("A message is at most %(max)d characters.") % {"max": MESSAGE_MAX},
-        "announce": _("%(name)s: %(body)s"),
         "nobody": _("Nobody is here yet."),
         "you": _("you"),
         "former_member": _("Former member"),

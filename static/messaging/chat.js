@@ -25,7 +25,6 @@ const ui = {
   log: $("chat-log"),
   pending: $("chat-pending"),
   typing: $("chat-typing"),
-  announcer: $("chat-announcer"),
   form: $("chat-form"),
   closed: $("chat-closed"),
   input: $("chat-input"),
@@ -189,7 +188,9 @@ function isMine(event) {
 function actionButton(label, className, onClick) {
   const button = element("button", `link-button ${className}`, label);
   button.type = "button";
-  button.addEventListener("click", onClick);
+  button.addEventListener("click", () => {
+    if (button.getAttribute("aria-disabled") !== "true") onClick();
+  });
   return button;
 }
 
@@ -276,11 +277,10 @@ function showUnreadDivider() {
   ui.log.insertBefore(state.divider, state.nodes.get(first));
 }
 
-function announce(event) {
-  ui.announcer.textContent = fill(strings.announce, {
-    name: event.sender ? event.sender.name : strings.former_member,
-    body: event.deleted ? strings.removed : event.body,
-  });
+// The history is a polite log region (room.html): a screen reader reads each message as it goes
+// in. While a page of history goes in, the region says it is busy, so old lines are not read.
+function busy(on) {
+  ui.history.setAttribute("aria-busy", String(on));
 }
 
 // --- History over HTTP --------------------------------------------------------------------
@@ -322,12 +322,14 @@ async function loadOlder() {
     const page = await fetchPage(state.lowest);
     // Keep what the reader is looking at in place while older messages go in above it.
     const fromBottom = ui.history.scrollHeight - ui.history.scrollTop;
+    busy(true);
     for (const event of page.messages.slice().reverse()) addMessage(event);
     ui.history.scrollTop = ui.history.scrollHeight - fromBottom;
     setHasMore(page.has_more);
   } catch (error) {
     if (!stopFor(error.status)) showError(strings.load_failed);
   } finally {
+    busy(false);
     state.loadingOlder = false;
     ui.older.disabled = false;
     ui.older.textContent = label;
@@ -490,10 +492,7 @@ function onMessage(event) {
     state.pending.delete(event.client_id);
   }
   if (!addMessage(event)) return;
-  if (!isMine(event)) {
-    announce(event);
-    if (event.sender) stopTyping(event.sender.id);
-  }
+  if (!isMine(event) && event.sender) stopTyping(event.sender.id);
   if (follow || pending) scrollToBottom();
   markRead();
 }
@@ -571,7 +570,9 @@ function onReported(id) {
   const button = node && node.querySelector(".chat-report");
   if (button) {
     button.textContent = strings.reported;
-    button.disabled = true;
+    // aria-disabled, not disabled: the button keeps the focus that the report dialog gave
+    // back to it, so a keyboard user stays on the message instead of landing on the page.
+    button.setAttribute("aria-disabled", "true");
   }
   showNotice(strings.reported_thanks);
 }
@@ -650,6 +651,7 @@ async function start() {
     showUnreadDivider();
     scrollToBottom();
     state.loaded = true;
+    busy(false);
   } catch (error) {
     if (stopFor(error.status)) return;
     // Without the latest page the socket would replay the room from its first message.

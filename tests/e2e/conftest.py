@@ -8,12 +8,15 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -23,7 +26,16 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from accounts.models import User
+from accounts import services as account_services
+from accounts import tokens
+from accounts.models import GuardianConsent, User
+from exchange.models import CertificateBatch, LiveSession
+from exchange.services import certificates as certificate_services
+from privacy import services as privacy_services
+from tests import factories
+from tests.exchange.helpers import completed, issued
+from tests.messaging.conftest import chat, published  # noqa: F401 (fixtures)
+from tests.messaging.servers import listening_socket, server_env, start_daphne
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -167,3 +179,117 @@ def htmx_swap(page: Page) -> Iterator[None]:
     )
     yield
     page.wait_for_function("() => window.e2eSettled === true")
+
+
+# The cast and the page visits that the browser sweeps share (the CSP sweep in test_csp.py, the
+# accessibility sweep in test_accessibility.py): one set of pages, each as the persona who
+# reaches it.
+
+
+@pytest.fixture
+def cast(city_a, city_b, carol, bob, oscar, alice, mina, program_ab, chat):  # noqa: F811
+    """Everything the pages need: alice's published pair room with reported lines (chat), a
+    draft of alice's in another program, an applicant under review, a certificate, a queued
+    batch, an online program with a live session, and guardian links."""
+    other = factories.ProgramFactory(title="Open call", cities={city_a: 5, city_b: 5})
+    draft = factories.ApplicationFactory(program=other, student=alice, state="draft")
+    eve = factories.StudentFactory(email="eve@example.org", home_city=city_a, age=16)
+    under_review = factories.ApplicationFactory(program=program_ab, student=eve)
+    dana = factories.StudentFactory(email="dana@example.org", home_city=city_a, age=17)
+    certificate = issued(completed(program_ab, dana))
+    batch = CertificateBatch.objects.create(program=program_ab, format="pdf", requested_by=carol)
+    batch.cities.set([city_a])
+    online = factories.ProgramFactory(
+        title="Online café", kind="online", cities={city_a: 8, city_b: 8}
+    )
+    start = timezone.make_aware(datetime.combine(online.starts_on + timedelta(days=1), time(10)))
+    session = LiveSession.objects.create(
+        program=online, title="Kick-off", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    pending = account_services.guardian_consent_request(
+        student=mina, guardian_email="mum@example.org"
+    )
+    given = GuardianConsent.objects.get(student=alice, is_current=True)
+    staff = factories.StaffFactory(email="staff@example.org")
+    # A 13-year-old whose guardian acts for him on the data-rights pages, and a request to
+    # delete eve's data waiting in her city's queue.
+    jun = factories.StudentFactory(email="jun@example.org", home_city=city_a, age=13)
+    juns = GuardianConsent.objects.create(
+        student=jun,
+        guardian_email="parent.jun@example.org",
+        guardian_name="박부모",
+        relationship="mother",
+        consented_at=timezone.now(),
+    )
+    privacy_services.deletion_request_create(student=eve, by=eve)
+    return {
+        "draft": draft,
+        "under_review": under_review,
+        "verify": f"/verify/{certificate_services.verify_code(certificate)}/",
+        "online": online,
+        "session": session,
+        "consent_link": f"/me/guardian/{tokens.consent_token(pending)}/",
+        "withdraw_link": f"/me/guardian/{tokens.withdraw_token(given)}/withdraw/",
+        "rights_link": f"/guardian-data/{tokens.rights_token(juns)}/",
+        "staff": staff,
+    }
+
+
+def visit(page: Page, path: str, *, status: int = 200, portal: bool = True) -> None:
+    """Opens `path` and waits for its scripts (portal.js marks the portal's pages; the admin
+    has its own, done once the page has loaded)."""
+    response = page.goto(path)
+    assert response is not None
+    assert (path, response.status) == (path, status)
+    if portal:
+        scripts_ready(page)
+
+
+@contextmanager
+def daphne_site() -> Iterator[str]:
+    """One daphne process on the test database and Redis, as its own site (the chat's socket
+    needs ASGI, which pytest-django's live server lacks); yields its address."""
+    env = server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
+    with listening_socket() as listener:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        # Its own site: the socket's origin and the policy's connect-src name this address.
+        process = start_daphne(listener, {**env, "SITE_URL": url})
+        try:
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def sign_in_at(context: BrowserContext, url: str, user: User) -> None:
+    """Signs `user` in to a browser context on the site at `url` (a daphne process)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": url}])
+
+
+AXE_VERSION = "4.14.1"
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+
+# axe-core, vendored (tests/e2e/vendor/axe-core/README.md). Its source runs as the body of a
+# function that Playwright's evaluate calls through DevTools, which the page's CSP does not
+# govern: an injected <script> would be refused, and bypass_csp would check a page nobody sees.
+# The bundle sets window.axe on its own.
+LOAD_AXE = "() => {\n" + AXE_SOURCE + "\n;return window.axe.version;\n}"
+RUN_AXE = """async () => {
+  const result = await window.axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(" ")),
+  }));
+}"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """What axe's default rules (WCAG 2 A and AA, best practices) find on the page as it is:
+    each violation's id, impact, help text and the selectors of the elements at fault."""
+    assert page.evaluate(LOAD_AXE) == AXE_VERSION
+    return page.evaluate(RUN_AXE)

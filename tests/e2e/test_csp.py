@@ -15,7 +15,6 @@ sweep visits it.
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,28 +26,23 @@ from allauth.mfa.totp.internal.auth import (
 from django.conf import settings
 from django.test import Client, RequestFactory
 from django.test.signals import template_rendered
-from django.utils import timezone
 from django.views.defaults import server_error
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from accounts import services as account_services
-from accounts import tokens
-from accounts.models import GuardianConsent, User
-from exchange.models import CertificateBatch, LiveSession
-from exchange.services import certificates as certificate_services
+from accounts.models import User
 from exchange.settings import content_security_policy
-from privacy import services as privacy_services
 from tests import factories
 from tests.e2e.conftest import (
+    daphne_site,
     email_to,
     htmx_swap,
     link_path,
     scripts_ready,
+    sign_in_at,
     verification_path,
+    visit,
 )
-from tests.exchange.helpers import completed, issued
 from tests.messaging.conftest import chat, published  # noqa: F401 (fixtures)
-from tests.messaging.servers import listening_socket, server_env, start_daphne
 
 pytestmark = pytest.mark.e2e
 
@@ -151,65 +145,6 @@ def persona(new_context, log_in, watch, strict_site) -> Callable[[User | None], 
         return context.new_page()
 
     return open_page
-
-
-@pytest.fixture
-def cast(city_a, city_b, carol, bob, oscar, alice, mina, program_ab, chat):  # noqa: F811
-    """Everything the pages need: alice's published pair room with reported lines (chat), a
-    draft of alice's in another program, an applicant under review, a certificate, a queued
-    batch, an online program with a live session, and guardian links."""
-    other = factories.ProgramFactory(title="Open call", cities={city_a: 5, city_b: 5})
-    draft = factories.ApplicationFactory(program=other, student=alice, state="draft")
-    eve = factories.StudentFactory(email="eve@example.org", home_city=city_a, age=16)
-    under_review = factories.ApplicationFactory(program=program_ab, student=eve)
-    dana = factories.StudentFactory(email="dana@example.org", home_city=city_a, age=17)
-    certificate = issued(completed(program_ab, dana))
-    batch = CertificateBatch.objects.create(program=program_ab, format="pdf", requested_by=carol)
-    batch.cities.set([city_a])
-    online = factories.ProgramFactory(
-        title="Online café", kind="online", cities={city_a: 8, city_b: 8}
-    )
-    start = timezone.make_aware(datetime.combine(online.starts_on + timedelta(days=1), time(10)))
-    session = LiveSession.objects.create(
-        program=online, title="Kick-off", starts_at=start, ends_at=start + timedelta(hours=1)
-    )
-    pending = account_services.guardian_consent_request(
-        student=mina, guardian_email="mum@example.org"
-    )
-    given = GuardianConsent.objects.get(student=alice, is_current=True)
-    staff = factories.StaffFactory(email="staff@example.org")
-    # A 13-year-old whose guardian acts for him on the data-rights pages, and a request to
-    # delete eve's data waiting in her city's queue.
-    jun = factories.StudentFactory(email="jun@example.org", home_city=city_a, age=13)
-    juns = GuardianConsent.objects.create(
-        student=jun,
-        guardian_email="parent.jun@example.org",
-        guardian_name="박부모",
-        relationship="mother",
-        consented_at=timezone.now(),
-    )
-    privacy_services.deletion_request_create(student=eve, by=eve)
-    return {
-        "draft": draft,
-        "under_review": under_review,
-        "verify": f"/verify/{certificate_services.verify_code(certificate)}/",
-        "online": online,
-        "session": session,
-        "consent_link": f"/me/guardian/{tokens.consent_token(pending)}/",
-        "withdraw_link": f"/me/guardian/{tokens.withdraw_token(given)}/withdraw/",
-        "rights_link": f"/guardian-data/{tokens.rights_token(juns)}/",
-        "staff": staff,
-    }
-
-
-def visit(page: Page, path: str, *, status: int = 200, portal: bool = True) -> None:
-    """Opens `path` and waits for its scripts (portal.js marks the portal's pages; the admin
-    has its own, done once the page has loaded)."""
-    response = page.goto(path)
-    assert response is not None
-    assert (path, response.status) == (path, status)
-    if portal:
-        scripts_ready(page)
 
 
 def anonymous_pages(page: Page, cast, program_ab, city_a) -> None:
@@ -346,29 +281,17 @@ def server_error_page(page: Page, policy: str) -> None:
 
 
 def chat_on_daphne(browser: Browser, watch: Watch, room_id: int, alice: User) -> None:
-    env = server_env(redis_url=settings.REDIS_URL, settings_module="tests.settings")
-    with listening_socket() as listener:
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        # Its own site: the socket's origin and the policy's connect-src name this address.
-        process = start_daphne(listener, {**env, "SITE_URL": url})
-        try:
-            context = watch.attach(browser.new_context(base_url=url, locale="en-US"))
-            client = Client()
-            client.force_login(alice)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": url}])
-            page = context.new_page()
-            # The first request may reach the server before Django has loaded: the kernel
-            # holds it.
-            page.goto(f"/chat/{room_id}/", timeout=60_000)
-            expect(page.locator("#chat-status")).to_have_text("Connected", timeout=30_000)
-            page.get_by_label("Your message").fill("CSP holds")
-            page.get_by_label("Your message").press("Enter")
-            expect(page.locator("#chat-log .chat-body").last).to_have_text("CSP holds")
-            context.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with daphne_site() as url:
+        context = watch.attach(browser.new_context(base_url=url, locale="en-US"))
+        sign_in_at(context, url, alice)
+        page = context.new_page()
+        # The first request may reach the server before Django has loaded: the kernel holds it.
+        page.goto(f"/chat/{room_id}/", timeout=60_000)
+        expect(page.locator("#chat-status")).to_have_text("Connected", timeout=30_000)
+        page.get_by_label("Your message").fill("CSP holds")
+        page.get_by_label("Your message").press("Enter")
+        expect(page.locator("#chat-log .chat-body").last).to_have_text("CSP holds")
+        context.close()
 
 
 def test_csp_every_page_has_no_violation(
