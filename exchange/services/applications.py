@@ -60,8 +60,14 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
 }
 # States that take one of the city's places.
 HOLDS_PLACE = {State.ACCEPTED, State.CONFIRMED, State.COMPLETED}
-# States the student is told about by email.
-NOTIFY_STATES = {State.SUBMITTED, State.ACCEPTED, State.WAITLISTED, State.REJECTED}
+# States the student is told about by email (a confirmed place too: issue 14).
+NOTIFY_STATES = {
+    State.SUBMITTED,
+    State.ACCEPTED,
+    State.WAITLISTED,
+    State.REJECTED,
+    State.CONFIRMED,
+}
 # Decisions a coordinator can prepare, and the states they can be prepared from.
 DECISIONS = {State.ACCEPTED, State.WAITLISTED, State.REJECTED}
 DECIDABLE = {State.SUBMITTED, State.UNDER_REVIEW, State.WAITLISTED}
