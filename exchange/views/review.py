@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -226,19 +226,21 @@ def decisions_release(request, pk: int, city_pk: int):
     return redirect("exchange:review_queue", pk=pk)
 
 
+# The export's columns, in the requester's language (the values too: statuses and prepared
+# decisions are their translated labels). Lazy, so each request reads them in its own.
 EXPORT_HEADER = [
-    "id",
-    "name (native)",
-    "name (Latin)",
-    "city",
-    "age at start",
-    "school",
-    "status",
-    "prepared decision",
-    "score",
-    "reviews",
-    "languages",
-    "submitted",
+    pgettext_lazy("export column", "ID"),
+    pgettext_lazy("export column", "Name (own script)"),
+    pgettext_lazy("export column", "Name (Latin letters)"),
+    pgettext_lazy("export column", "City"),
+    pgettext_lazy("export column", "Age at start"),
+    pgettext_lazy("export column", "School"),
+    pgettext_lazy("export column", "Status"),
+    pgettext_lazy("export column", "Prepared decision"),
+    pgettext_lazy("export column", "Score"),
+    pgettext_lazy("export column", "Reviews"),
+    pgettext_lazy("export column", "Languages"),
+    pgettext_lazy("export column", "Submitted"),
 ]
 
 
