@@ -10,7 +10,7 @@ from exchange.models import Application, AuditEntry, Matching
 from exchange.services import applications as services
 from exchange.services import matching as matching_services
 from tests.exchange.helpers import applicant, new_participant, participant
-from tests.helpers import login_redirect, message_texts, sign_in
+from tests.helpers import login_redirect, message_texts, sign_in, table
 
 pytestmark = pytest.mark.django_db
 
@@ -199,12 +199,23 @@ def test_release_service_refuses_a_number_that_is_no_longer_true(
     assert mailoutbox == []
 
 
-def test_release_confirmation_anonymous_is_sent_to_sign_in(client, program_ab, city_a):
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    table({"anonymous": 302, "alice": 403, "mina": 403, "carol": 200, "bob": 404, "oscar": 403}),
+)
+def test_release_confirmation_of_city_a_opens_for_city_a_coordinators_only(
+    request, client, program_ab, city_a, prepared, persona, status
+):
     url = release_url(program_ab, city_a)
+    before = states(program_ab)
+    sign_in(request, client, persona)
 
     response = client.get(url)
 
-    assert (response.status_code, response.url) == (302, login_redirect(url))
+    assert response.status_code == status
+    if status == 302:
+        assert response.url == login_redirect(url)
+    assert states(program_ab) == before
 
 
 # --- reopening a published matching ------------------------------------------------------
@@ -257,13 +268,24 @@ def test_reopen_confirmation_page_says_how_many_participants(
     assert matching_state(program_ab) == before
 
 
-@pytest.mark.parametrize("persona", ["alice", "oscar"])
-def test_reopen_confirmation_refused_to_others(request, client, program_ab, published, persona):
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    table({"anonymous": 302, "alice": 403, "mina": 403, "carol": 200, "bob": 200, "oscar": 403}),
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_reopen_confirmation_opens_for_the_programs_coordinators_only(
+    request, client, program_ab, published, persona, status, method
+):
+    url = reopen_url(program_ab)
+    before = matching_state(program_ab)
     sign_in(request, client, persona)
 
-    response = client.get(reopen_url(program_ab))
+    response = getattr(client, method)(url)
 
-    assert response.status_code == 403
+    assert response.status_code == status
+    if status == 302:
+        assert response.url == login_redirect(url)
+    assert matching_state(program_ab) == before
 
 
 @pytest.mark.parametrize("data", [{}, {"confirm": "yes"}, {"confirm": "3"}])
