@@ -48,6 +48,20 @@ def notify_matching_published(matching_id: int) -> int:
     return matching_services.matching_send_published_emails(matching=matching)
 
 
+@shared_task
+def notify_certificate_ready(certificate_id: int) -> int:
+    certificate = (
+        Certificate.objects.select_related(
+            "application__student", "application__program", "application__city"
+        )
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        return 0
+    return certificate_services.certificate_send_ready_email(certificate=certificate)
+
+
 def _render_memory_limit(request):
     budget = settings.CERTIFICATE_RENDER_MEMORY_MB * 2**20
     return address_space_limit(budget, enabled=runs_alone(request))

@@ -351,3 +351,10 @@ def published_match_for(application: Application) -> PublishedMatch | None:
         .select_related("application__student", "application__city")
     ]
     return PublishedMatch(group=member.group, others=others)
+
+
+def published_participant_count(*, program: Program) -> int:
+    """How many participants the program's published matching places (0 when unpublished)."""
+    return MatchMember.objects.filter(
+        matching__program=program, matching__status=Matching.Status.PUBLISHED
+    ).count()

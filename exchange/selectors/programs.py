@@ -4,14 +4,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Expression, F, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.rules import coordinator_city_ids
 from core.models import City, Partnership
-from exchange.models import Program, ProgramCity
+from exchange.models import Application, Program, ProgramCity, Review
+from exchange.services.applications import HOLDS_PLACE, REMINDER_LEAD
 
 
 def _program_base() -> QuerySet[Program]:
@@ -148,3 +163,71 @@ def coordinator_figures(*, program: Program) -> dict[str, object]:
         .first()
     )
     return row or {}
+
+
+# --- The coordinator desk ----------------------------------------------------------------
+
+
+def _count(applications: QuerySet[Application], group_by: str = "program") -> Expression:
+    """How many of `applications` (already tied to the outer row), as a subquery."""
+    return Coalesce(
+        Subquery(
+            applications.order_by().values(group_by).annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def coordinator_desk(*, user: User, now=None) -> QuerySet[Program]:
+    """The coordinator's programs, each with what needs their attention, in one query (and
+    one for the cities' places, one each for themes and languages), however many programs
+    and applications there are.
+
+    - `waiting`: their cities' applications submitted and not yet taken into review;
+    - `reviews_pending`: their cities' applications under review they have not scored yet;
+    - `expiring`: their cities' offered places whose deadline falls within REMINDER_LEAD
+      (the window in which the student is reminded);
+    - each program city's `filled`: the places held (offered, confirmed or completed, as the
+      quota counts them), for every city of the program;
+    - the registered figures (COORDINATOR_PROGRAM_FIGURES: the chat's open reports).
+    """
+    now = now or timezone.now()
+    mine = Application.objects.filter(
+        program=OuterRef("pk"), city_id__in=coordinator_city_ids(user)
+    )
+    my_review = Review.objects.filter(
+        application=OuterRef("pk"), reviewer=user, submitted_at__isnull=False
+    )
+    filled = _count(
+        Application.objects.filter(
+            program_id=OuterRef("program_id"), city_id=OuterRef("city_id"), state__in=HOLDS_PLACE
+        )
+    )
+    programs = (
+        Program.objects.prefetch_related(
+            Prefetch(
+                "program_cities",
+                queryset=ProgramCity.objects.select_related("city").annotate(filled=filled),
+            ),
+            "themes",
+            "working_languages",
+        )
+        .filter(program_cities__city_id__in=coordinator_city_ids(user))
+        .distinct()
+        .order_by("-updated_at", "id")
+        .annotate(
+            waiting=_count(mine.filter(state=Application.State.SUBMITTED)),
+            reviews_pending=_count(
+                mine.filter(state=Application.State.UNDER_REVIEW).exclude(Exists(my_review))
+            ),
+            expiring=_count(
+                mine.filter(
+                    state=Application.State.ACCEPTED,
+                    confirm_by__gt=now,
+                    confirm_by__lte=now + REMINDER_LEAD,
+                )
+            ),
+        )
+    )
+    return with_coordinator_figures(programs)

@@ -60,8 +60,14 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
 }
 # States that take one of the city's places.
 HOLDS_PLACE = {State.ACCEPTED, State.CONFIRMED, State.COMPLETED}
-# States the student is told about by email.
-NOTIFY_STATES = {State.SUBMITTED, State.ACCEPTED, State.WAITLISTED, State.REJECTED}
+# States the student is told about by email (a confirmed place too: issue 14).
+NOTIFY_STATES = {
+    State.SUBMITTED,
+    State.ACCEPTED,
+    State.WAITLISTED,
+    State.REJECTED,
+    State.CONFIRMED,
+}
 # Decisions a coordinator can prepare, and the states they can be prepared from.
 DECISIONS = {State.ACCEPTED, State.WAITLISTED, State.REJECTED}
 DECIDABLE = {State.SUBMITTED, State.UNDER_REVIEW, State.WAITLISTED}
@@ -550,10 +556,14 @@ class ReleaseResult:
 
 
 @transaction.atomic
-def decisions_release(*, program: Program, city_id: int, by: User) -> ReleaseResult:
+def decisions_release(
+    *, program: Program, city_id: int, by: User, expected: int | None = None
+) -> ReleaseResult:
     """Apply every prepared decision of one city at once, then email everyone in one batch.
 
     All or nothing: if the accepted ones don't fit the city's free places, nothing changes.
+    `expected` is the number of prepared decisions the coordinator confirmed; if another
+    coordinator prepared or cleared one since, nothing changes either.
     """
     program_city = (
         ProgramCity.objects.select_for_update()
@@ -568,6 +578,11 @@ def decisions_release(*, program: Program, city_id: int, by: User) -> ReleaseRes
     )
     if not staged:
         raise ValidationError(_("There are no prepared decisions to release."), code="nothing")
+    if expected is not None and len(staged) != expected:
+        raise ValidationError(
+            _("The prepared decisions changed since you confirmed. Check the numbers again."),
+            code="changed",
+        )
     accepting = sum(1 for a in staged if a.staged_decision == State.ACCEPTED)
     free = program_city.quota - _places_taken(program_city)
     if accepting > free:

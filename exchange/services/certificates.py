@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.mail import build_templated_email, send_batch
 from core.models import City
 from exchange.audit import audit
 from exchange.models import (
@@ -347,7 +348,40 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf), save=False)
     certificate.rendered_at = timezone.now()
     certificate.save(update_fields=["pdf", "rendered_at"])
+    # The PDF is stored once (the row lock above), so the holder hears of it once.
+    _notify_ready_after_commit(certificate)
     return certificate
+
+
+def _notify_ready_after_commit(certificate: Certificate) -> None:
+    from exchange.tasks import notify_certificate_ready
+
+    certificate_id = certificate.pk
+    transaction.on_commit(lambda: notify_certificate_ready.delay(certificate_id))
+
+
+def certificate_send_ready_email(*, certificate: Certificate) -> int:
+    """Tell the holder their certificate is ready, in their language, with the link to their
+    application page, where they download it signed in. Never the PDF itself: a mailbox is
+    forwarded and shared, and the portal's download is the holder's and recorded. Nothing
+    for a certificate revoked or erased since it was rendered."""
+    application = certificate.application
+    student = application.student
+    if not certificate.is_valid or not certificate.pdf or student.erased_at is not None:
+        return 0
+    message = build_templated_email(
+        to=student.email,
+        template="exchange/email/certificate_ready",
+        context={
+            "certificate": certificate,
+            "application": application,
+            "student": student,
+            "verify_url": verify_url(certificate),
+        },
+        language=student.preferred_language,
+        time_zone=application.city.time_zone,
+    )
+    return send_batch([message])
 
 
 # A certificate still without its PDF this long after it was issued lost its render: the

@@ -5,17 +5,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from core.forms import add_validation_error, errors_to_messages
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
 from exchange.rules import coordinated_city_ids
-from exchange.selectors.matching import matching_of, matching_page
+from exchange.selectors.matching import (
+    matching_of,
+    matching_page,
+    published_participant_count,
+)
 from exchange.services import matching as services
-from exchange.views.common import program_of_request
+from exchange.views.common import (
+    Confirmation,
+    confirmation_page,
+    confirmed,
+    program_of_request,
+)
 
 REVIEW = "exchange.review_program"
 
@@ -187,11 +198,50 @@ def matching_publish(request, pk: int):
     )
 
 
-@require_POST
+def _reopen_confirmation(program: Program) -> Confirmation:
+    count = published_participant_count(program=program)
+    if count:
+        lines = [
+            ngettext(
+                "Reopening withdraws the published matching for %(count)s participant.",
+                "Reopening withdraws the published matching for %(count)s participants.",
+                count,
+            )
+            % {"count": count},
+            _(
+                "Their application pages stop showing their buddy or group until a new "
+                "version is published. Nobody is emailed now; publishing again emails every "
+                "participant their buddy or group."
+            ),
+            _(
+                "The pair and group chat rooms stay as they are until then. When a new version "
+                "is published, a pair or group whose members changed gets a new room, and its "
+                "old room closes to its participants."
+            ),
+            _("Every city’s coordinators must approve the new version before it is published."),
+        ]
+    else:
+        lines = [_("This matching is not published.")]
+    return Confirmation(
+        title=_("Reopen the matching of “%(title)s”") % {"title": program.title},
+        lines=lines,
+        value=str(count) if count else "",
+        action=reverse("exchange:matching_reopen", kwargs={"pk": program.pk}),
+        back=reverse("exchange:matching", kwargs={"pk": program.pk}),
+        button=_("Reopen for changes"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @permission_required(REVIEW, fn=program_of_request, raise_exception=True)
 def matching_reopen(request, pk: int):
+    """GET, or a POST without the confirmation, shows whom reopening affects; only a POST
+    confirming the number shown reopens."""
     program = program_of_request(request, pk)
+    confirmation = _reopen_confirmation(program)
+    if not confirmed(request, confirmation.value):
+        return confirmation_page(request, program, confirmation)
     return _act(
         request,
         pk,

@@ -139,14 +139,18 @@ def landing(request):
 @permission_required("accounts.coordinate", raise_exception=True)
 def coordinator_dashboard(request):
     my_cities = City.objects.filter(pk__in=coordinator_city_ids(request.user))
+    programs = list(selectors.coordinator_desk(user=request.user))
     return render(
         request,
         "exchange/coordinator_dashboard.html",
         {
-            "programs": selectors.with_coordinator_figures(
-                selectors.program_list_for_coordinator(user=request.user)
-            ),
+            "programs": programs,
             "my_cities": my_cities,
+            # Across every program: the counts above the table.
+            "totals": {
+                name: sum(getattr(program, name, 0) for program in programs)
+                for name in ("waiting", "reviews_pending", "expiring", "open_reports")
+            },
         },
     )
 

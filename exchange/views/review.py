@@ -4,6 +4,7 @@ A coordinator works on their own cities' applicants only; the partner city's coo
 the confirmed participants' names, ages, languages and interests, never documents or scores.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext, pgettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from accounts.rules import coordinator_city_ids
@@ -38,7 +39,13 @@ from exchange.selectors import applications as selectors
 from exchange.selectors.applications import QueueFilters
 from exchange.services import applications as services
 from exchange.services import review as review_services
-from exchange.views.common import cities_coordinated, program_of_request
+from exchange.views.common import (
+    Confirmation,
+    cities_coordinated,
+    confirmation_page,
+    confirmed,
+    program_of_request,
+)
 
 State = Application.State
 PAGE_SIZE = 50
@@ -133,16 +140,78 @@ def _next_query(request) -> str:
     return f"?{query}" if query and "\n" not in query else ""
 
 
-@require_POST
+def _release_confirmation(program: Program, city, staged: dict[str, int]) -> Confirmation:
+    count = sum(staged.values())
+    accepted = staged.get(State.ACCEPTED, 0)
+    lines = []
+    if count:
+        lines.append(
+            ngettext(
+                "This emails %(count)s applicant in %(city)s their decision. It can’t be undone.",
+                "This emails %(count)s applicants in %(city)s their decision. It can’t be undone.",
+                count,
+            )
+            % {"count": count, "city": city}
+        )
+        lines.append(
+            _("%(accepted)s accepted, %(waitlisted)s waitlisted, %(rejected)s not selected.")
+            % {
+                "accepted": accepted,
+                "waitlisted": staged.get(State.WAITLISTED, 0),
+                "rejected": staged.get(State.REJECTED, 0),
+            }
+        )
+        if accepted:
+            days = settings.APPLICATION_CONFIRM_DAYS
+            lines.append(
+                ngettext(
+                    "Each accepted applicant has %(days)s day to confirm their place; a place "
+                    "not confirmed in time goes to the next person on the waiting list.",
+                    "Each accepted applicant has %(days)s days to confirm their place; a place "
+                    "not confirmed in time goes to the next person on the waiting list.",
+                    days,
+                )
+                % {"days": days}
+            )
+        if program.blind_review:
+            lines.append(
+                _(
+                    "Blind review ends for them: their names, schools and email addresses "
+                    "become visible to their city’s coordinators."
+                )
+            )
+    else:
+        lines.append(_("There are no prepared decisions to release."))
+    return Confirmation(
+        title=_("Release decisions for %(city)s") % {"city": city},
+        lines=lines,
+        value=str(count) if count else "",
+        action=reverse("exchange:decisions_release", kwargs={"pk": program.pk, "city_pk": city.pk}),
+        back=reverse("exchange:review_queue", kwargs={"pk": program.pk}),
+        button=_("Release decisions"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("exchange.review_program", fn=program_of_request, raise_exception=True)
 def decisions_release(request, pk: int, city_pk: int):
+    """GET, or a POST without the confirmation, shows what releasing will do and to how many;
+    only a POST confirming the number shown releases."""
     program = program_of_request(request, pk)
     taking_part = next((pc for pc in program.program_cities.all() if pc.city_id == city_pk), None)
     if not request.user.has_perm("exchange.release_decisions", taking_part):
         raise Http404
+    staged = selectors.staged_counts(program=program, city_ids=frozenset({city_pk})).get(
+        city_pk, {}
+    )
+    confirmation = _release_confirmation(program, taking_part.city, staged)
+    if not confirmed(request, confirmation.value):
+        return confirmation_page(request, program, confirmation)
     try:
-        result = services.decisions_release(program=program, city_id=city_pk, by=request.user)
+        result = services.decisions_release(
+            program=program, city_id=city_pk, by=request.user, expected=int(confirmation.value)
+        )
     except ValidationError as error:
         errors_to_messages(request, error)
     else:
@@ -161,19 +230,21 @@ def decisions_release(request, pk: int, city_pk: int):
     return redirect("exchange:review_queue", pk=pk)
 
 
+# The export's columns, in the requester's language (the values too: statuses and prepared
+# decisions are their translated labels). Lazy, so each request reads them in its own.
 EXPORT_HEADER = [
-    "id",
-    "name (native)",
-    "name (Latin)",
-    "city",
-    "age at start",
-    "school",
-    "status",
-    "prepared decision",
-    "score",
-    "reviews",
-    "languages",
-    "submitted",
+    pgettext_lazy("export column", "ID"),
+    pgettext_lazy("export column", "Name (own script)"),
+    pgettext_lazy("export column", "Name (Latin letters)"),
+    pgettext_lazy("export column", "City"),
+    pgettext_lazy("export column", "Age at start"),
+    pgettext_lazy("export column", "School"),
+    pgettext_lazy("export column", "Status"),
+    pgettext_lazy("export column", "Prepared decision"),
+    pgettext_lazy("export column", "Score"),
+    pgettext_lazy("export column", "Reviews"),
+    pgettext_lazy("export column", "Languages"),
+    pgettext_lazy("export column", "Submitted"),
 ]
 
 

@@ -87,6 +87,14 @@ def test_apply_review_accept_confirm_in_two_browsers(
     # Releasing sends the decision; only then does the student see it.
     coordinator.goto(f"/coordinate/programs/{program_ab.pk}/applications/")
     coordinator.locator(".release-row button[type=submit]").first.click()
+    # It asks first, saying how many are emailed; nothing is sent until confirmed.
+    expect(coordinator).to_have_url(
+        re.compile(rf"/coordinate/programs/{program_ab.pk}/release/{alice.home_city_id}/\??$")
+    )
+    assert [m.subject for m in mailoutbox if m.to == [alice.email]] == [
+        f"{program_ab.title}: {label(State.SUBMITTED, language)}"
+    ]
+    coordinator.locator("main form input[name=confirm][value='1'] ~ button[type=submit]").click()
     expect(coordinator.locator(".message-success")).to_have_count(1)
     assert [m.subject for m in mailoutbox if m.to == [alice.email]] == [
         f"{program_ab.title}: {label(State.SUBMITTED, language)}",
@@ -98,3 +106,6 @@ def test_apply_review_accept_confirm_in_two_browsers(
     student.locator(f"form[action='/me/applications/{application.pk}/confirm/'] button").click()
     expect(student.locator(".badge-state")).to_have_text(label(State.CONFIRMED, language))
     assert Application.objects.get(pk=application.pk).state == State.CONFIRMED
+    assert [m.subject for m in mailoutbox if m.to == [alice.email]][-1] == (
+        f"{program_ab.title}: {label(State.CONFIRMED, language)}"
+    )

@@ -236,6 +236,9 @@ def coordinator_pages(page: Page, cast, program_ab, city_a) -> None:
     visit(page, f"/coordinate/programs/{pk}/participants/")
     visit(page, f"/coordinate/programs/{pk}/audit/")
     visit(page, f"/coordinate/programs/{pk}/matching/")
+    # The confirmation steps before releasing a city's decisions and reopening a matching.
+    visit(page, f"/coordinate/programs/{pk}/release/{city_a.pk}/")
+    visit(page, f"/coordinate/programs/{pk}/matching/reopen/")
     # A queued batch: the list asks again every 2 s and htmx swaps it in place.
     visit(page, f"/coordinate/programs/{pk}/certificates/")
     with htmx_swap(page):

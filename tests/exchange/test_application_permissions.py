@@ -765,7 +765,6 @@ def test_program_audit_lists_own_citys_entries_only(
         "/me/applications/{pk}/documents/{req}/",
         "/me/applications/{pk}/documents/{req}/delete/",
         "/coordinate/programs/{program}/applications/bulk/",
-        "/coordinate/programs/{program}/release/{city}/",
     ],
 )
 def test_post_only_url_by_get_is_not_allowed(

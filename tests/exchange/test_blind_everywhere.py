@@ -462,8 +462,17 @@ def test_blind_everywhere_released_decisions_bring_the_names_back(
     potters, painters = blind_world["potters"], blind_world["painters"]
     application = potters["application"]
     client.force_login(carol)
+    # The release confirms the number of prepared decisions its confirmation page shows.
+    prepared = (
+        Application.objects.filter(program=potters["program"], city=city_a)
+        .exclude(staged_decision="")
+        .count()
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        release = client.post(f"/coordinate/programs/{potters['program'].pk}/release/{city_a.pk}/")
+        release = client.post(
+            f"/coordinate/programs/{potters['program'].pk}/release/{city_a.pk}/",
+            {"confirm": str(prepared)},
+        )
     assert release.status_code == 302
 
     page = client.get(f"/coordinate/applications/{application.pk}/")

@@ -60,7 +60,7 @@ def test_decisions_release_of_city_a_by_city_a_coordinators_only(
     before = snapshot(staged)
     sign_in(request, client, persona)
 
-    response = client.post(url)
+    response = client.post(url, {"confirm": "1"})
 
     assert response.status_code == status
     if persona == "carol":
@@ -84,7 +84,9 @@ def test_decisions_release_for_city_outside_the_program_is_not_found(
     before = snapshot(staged)
     client.force_login(carol)
 
-    response = client.post(f"/coordinate/programs/{program_ab.pk}/release/{city_pk}/")
+    response = client.post(
+        f"/coordinate/programs/{program_ab.pk}/release/{city_pk}/", {"confirm": "1"}
+    )
 
     assert response.status_code == 404
     assert snapshot(staged) == before
@@ -105,7 +107,7 @@ def test_export_and_release_unknown_program_is_refused_never_an_error(
     url = url.format(x=UNKNOWN)
     sign_in(request, client, persona)
 
-    response = client.post(url) if "release" in url else client.get(url)
+    response = client.post(url, {"confirm": "1"}) if "release" in url else client.get(url)
 
     if persona == "anonymous":
         assert (response.status_code, response.url) == (302, login_redirect(url))

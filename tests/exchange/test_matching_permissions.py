@@ -15,6 +15,7 @@ from exchange.models import (
     MatchLeftover,
     MatchMember,
 )
+from exchange.selectors.matching import published_participant_count
 from exchange.services import applications as application_services
 from exchange.services import matching as services
 from tests import factories
@@ -171,7 +172,8 @@ def check_publish(program, people):
 def prepare_reopen(program, people, carol, bob):
     prepare_publish(program, people, carol, bob)
     services.matching_publish(program=program, by=carol)
-    return "reopen/", {}
+    # Reopening asks for confirmation: the POST carries the number of participants shown.
+    return "reopen/", {"confirm": str(published_participant_count(program=program))}
 
 
 def check_reopen(program, people):
@@ -319,7 +321,8 @@ def test_matching_action_works_for_coordinators_of_the_program_only(
     assert snapshot() == before
 
 
-POST_ONLY = ["run/", "approve/", "publish/", "reopen/", "swap/", "move/", "pair/"]
+# Reopening answers GET with its confirmation step (tests/exchange/test_desk_confirmations.py).
+POST_ONLY = ["run/", "approve/", "publish/", "swap/", "move/", "pair/"]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
