@@ -35,6 +35,7 @@ for lang in ["ko", "zh_Hans", "vi", "ja"]:
             e.flags.remove("fuzzy")
         e.previous_msgid = None
         e.previous_msgctxt = None
+        e.previous_msgid_plural = None
     po.save()
     left = [
         e.msgid[:60]
