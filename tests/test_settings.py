@@ -126,7 +126,7 @@ def test_test_settings_on_the_embedded_stack_are_make_runs_with_the_test_databas
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "test_db": str(tmp_path / "portal.sqlite3"),
         "eager": True,
-        "broker": "memory://",
+        "broker": "memory://localhost/",
         "email": "django.core.mail.backends.locmem.EmailBackend",
         "mail_dir": str(tmp_path / "mail"),
     }
