@@ -41,6 +41,7 @@ def main() -> int:
         path = ROOT / "locale" / locale / "LC_MESSAGES" / "django.po"
         po = polib.pofile(str(path), wrapwidth=79)
         known = translations(locale)
+        changed = False
         for entry in po:
             if entry.obsolete or key(entry) not in ours:
                 continue
@@ -57,7 +58,9 @@ def main() -> int:
                 entry.msgstr = text
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        po.save(str(path))
+            changed = True
+        if changed:  # `make messages` afterwards brings the file back to gettext's wrapping
+            po.save(str(path))
     return 1 if missing else 0
 
 
