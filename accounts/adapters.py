@@ -1,6 +1,21 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import translation
+
+from accounts.models import User
+
+
+def recipient_language(email: str) -> str:
+    """The language an account email goes out in: the addressee's own, when the address is
+    one of a person's; otherwise (an address nobody has) the language of the page that asked."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        user = address.user if address else None
+    if user is not None and user.preferred_language in dict(settings.LANGUAGES):
+        return user.preferred_language
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,3 +28,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth's emails (templates/account/email/) in the recipient's language, naming the
+        # portal rather than the host it runs on.
+        context = {**context, "portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL}
+        with translation.override(recipient_language(email)):
+            super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject):
+        return f"[{settings.PORTAL_NAME}] {subject}"

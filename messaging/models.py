@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from exchange.models import Application, MatchGroup, Program
 
 MESSAGE_MAX = 2000
+# What a message the sender's erasure blanked holds (messaging.services.messages_erase). It is a
+# marker, not text: pages and the chat show it as chat_strings["erased"], in the reader's language.
+ERASED_BODY = "[erased]"
 
 
 class Room(models.Model):

@@ -39,7 +39,15 @@ from exchange.models import (
 from messaging.broadcast import room_broadcast
 from messaging.events import deleted_event, muted_event, room_event
 from messaging.masking import mask_contacts
-from messaging.models import MESSAGE_MAX, Message, ModerationAction, Report, Room, RoomState
+from messaging.models import (
+    ERASED_BODY,
+    MESSAGE_MAX,
+    Message,
+    ModerationAction,
+    Report,
+    Room,
+    RoomState,
+)
 from messaging.rules import COORDINATOR, PARTICIPANT, room_access, room_has_minor_reader
 from messaging.selectors import supervision_notice
 
@@ -698,9 +706,8 @@ def attendance_mark(*, room_id: int, user_id: int, at: datetime) -> bool:
     return True
 
 
-# What a message the sender's erasure blanked reads: its number stays, so the room's
-# history has no gap and resumes still work.
-ERASED_BODY = "[erased]"
+# A message the sender's erasure blanked holds ERASED_BODY (messaging.models): its number
+# stays, so the room's history has no gap and resumes still work.
 # A room's name lists its members; an erased member's part reads this.
 ERASED_MEMBER = "—"
 

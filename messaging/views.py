@@ -144,6 +144,8 @@ def chat_strings() -> dict[str, str]:
         "nobody": _("Nobody is here yet."),
         "you": _("you"),
         "former_member": _("Former member"),
+        # A message whose writer had their data erased (messaging.models.ERASED_BODY).
+        "erased": _("This message was erased at its writer’s request."),
         "not_connected": _("Not connected. Try again when the chat is back."),
         # The same sentence the sender gets in the contact_masked notice.
         "contact_masked": _(

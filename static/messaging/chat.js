@@ -4,6 +4,7 @@
 
 const config = JSON.parse(document.getElementById("chat-config").textContent);
 const strings = JSON.parse(document.getElementById("chat-strings").textContent);
+const ERASED_BODY = "[erased]";
 
 const TYPING_EVERY = 3000; // send at most one typing frame this often
 const TYPING_SHOWN = 4000; // show someone typing this long after their last frame
@@ -204,7 +205,11 @@ function fillMessage(node, event) {
     body.textContent = strings.removed;
     return;
   }
-  body.textContent = event.body;
+  // The body of a message whose writer was erased is a marker (messaging.models.ERASED_BODY),
+  // shown as a sentence in the reader's language.
+  const erased = event.body === ERASED_BODY;
+  node.classList.toggle("chat-erased", erased);
+  body.textContent = erased ? strings.erased : event.body;
   if (event.masked) {
     // Every reader, not only the sender, learns why there are dots: in their own language.
     body.after(element("p", "chat-masked-note", strings.contact_masked));

@@ -505,3 +505,18 @@ def test_program_room_is_named_in_the_readers_language(
     assert f">{everyone}</a>" in rooms
     assert ": everyone" not in rooms
     assert f"<h1>{everyone}</h1>" in page
+
+
+def test_room_page_says_in_the_readers_language_that_a_message_was_erased(client, published, alice):
+    """An erased writer's messages hold a marker (messaging.models.ERASED_BODY), which the
+    chat shows as this sentence, not as "[erased]"."""
+    buddy = published["buddy"].student
+    buddy.preferred_language = "vi"
+    buddy.save(update_fields=["preferred_language"])
+    client.force_login(buddy)
+
+    response = client.get(f"/chat/{published['pair'].pk}/")
+
+    assert response.context["chat_strings"]["erased"] == (
+        "Tin nhắn này đã được xóa theo yêu cầu của người viết."
+    )
