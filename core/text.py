@@ -11,10 +11,20 @@ import re
 import unicodedata
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 # C0 controls but \t \n \r, DEL and the C1 controls, and the surrogate halves.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _interpolate(message, values) -> str:
+    return str(message) % values
+
+
+#: `message % values`, translated when shown rather than when the module loads: for help texts
+#: and labels on form classes, which are built once, before anyone's language is active.
+interpolate_lazy = lazy(_interpolate, str)
 
 
 def has_unstorable_characters(text: str) -> bool:

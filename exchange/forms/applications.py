@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import LanguageLevelsMixin
 from core.models import Language, Theme
+from core.text import interpolate_lazy
 from exchange.models import Application, Diet
 from exchange.services.applications import (
     AVAILABILITY_MAX,
@@ -34,8 +35,10 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
         widget=forms.Textarea,
         max_length=MOTIVATION_MAX,
         required=False,
-        help_text=_("At least %(min)d characters, at most %(max)d.")
-        % {"min": MOTIVATION_MIN, "max": MOTIVATION_MAX},
+        help_text=interpolate_lazy(
+            _("At least %(min)d characters, at most %(max)d."),
+            {"min": MOTIVATION_MIN, "max": MOTIVATION_MAX},
+        ),
     )
     availability = forms.CharField(
         label=_("When are you available?"),
@@ -190,8 +193,10 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
 class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, JPEG or PNG, up to %(mb)d MB.")
-        % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+        help_text=interpolate_lazy(
+            _("PDF, JPEG or PNG, up to %(mb)d MB."),
+            {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+        ),
     )
 
 

@@ -553,6 +553,31 @@ def test_matching_page_get_before_any_run_creates_nothing(client, program_ab, ca
     assert Matching.objects.count() == 0
 
 
+def test_matching_page_before_any_run_says_who_is_ready_not_since_the_last_run(
+    client, program_ab, city_a, city_b, carol
+):
+    """Found in a user trial: "Not run yet." beside "15 participants confirmed after the last
+    run"."""
+    participant(program_ab, city_a, 1)
+    participant(program_ab, city_b, 2)
+    client.force_login(carol)
+
+    html = client.get(url(program_ab, "")).content.decode()
+
+    assert (
+        "2 confirmed participants are ready to be matched. "
+        "Run the matching to propose pairs or groups." in html
+    )
+    assert "after the last run" not in html
+
+    services.matching_run(program=program_ab, by=carol)
+    participant(program_ab, city_a, 3)
+    html = client.get(url(program_ab, "")).content.decode()
+
+    assert "1 participant confirmed after the last run. Run again to include them." in html
+    assert "ready to be matched" not in html
+
+
 def test_matching_page_get_after_a_run_writes_nothing(client, pairs, program_ab, bob):
     before = snapshot()
     client.force_login(bob)

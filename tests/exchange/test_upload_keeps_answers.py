@@ -213,3 +213,17 @@ def test_household_missing_names_only_the_answer_left_open(client, alice, draft)
     assert [m for m in page.context["missing"] if m.startswith("Your household")] == [
         "Your household: whether anyone smokes at home."
     ]
+
+
+def test_form_help_texts_are_in_the_students_language(client, alice, draft, consent_form):
+    """Found in a user trial: two help texts were filled in when the module loaded, in English,
+    and stayed English on every Korean page."""
+    alice.preferred_language = "ko"
+    alice.save()
+    client.force_login(alice)
+
+    html = client.get(edit_url(draft)).content.decode()
+
+    assert "최소 50자, 최대 2000자" in html
+    assert "At least 50 characters" not in html
+    assert "PDF, JPEG or PNG" not in html
