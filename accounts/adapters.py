@@ -29,6 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
+    def add_message(self, request, *args, **kwargs):
+        # "Successfully signed in as …" is read on the next page, which is in the person's own
+        # language; at sign-in this request was still in the language of the sign-in page.
+        user = getattr(request, "user", None)
+        language = getattr(user, "preferred_language", "") if user and user.is_authenticated else ""
+        with translation.override(language or translation.get_language()):
+            super().add_message(request, *args, **kwargs)
+
     def send_mail(self, template_prefix, email, context):
         # allauth's emails (templates/account/email/) in the recipient's language, naming the
         # portal rather than the host it runs on.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from tests import factories
+from tests.helpers import message_texts
 
 # Every test here touches the database, including those that reach it through
 # request.getfixturevalue: marking them lets pytest-django run them with the other
@@ -151,6 +152,21 @@ def test_login_by_email_signs_in(client, alice):
     assert response.status_code == 302
     assert response.url == "/start/"
     assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_login_from_an_english_page_greets_in_the_persons_own_language(client, alice):
+    """Found in a user trial: an English "Successfully signed in as …" above a Korean page."""
+    alice.preferred_language = "ko"
+    alice.save()
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": alice.email, "password": factories.PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+
+    assert message_texts(response) == [f"{alice.display_name} 으로 로그인 되었습니다."]
 
 
 def test_login_with_wrong_password_is_refused(client, alice):
