@@ -66,3 +66,19 @@ def test_confirm_reminder_gives_the_deadline_in_the_recipients_city_clock(
     local = confirm_by.astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"before {date_format(local, 'DATETIME_FORMAT')} (Zibo, UTC+08:00);" in message.body
     assert "(Zibo, UTC+08:00)" in message.alternatives[0][0]
+
+
+def test_program_page_tells_a_student_of_another_city_that_their_city_is_not_in_it(
+    client, program, city_c
+):
+    """Found in a user trial: a Siheung student was told to set a home city they had set."""
+    student = factories.StudentFactory(home_city=city_c)
+    client.force_login(student)
+
+    html = client.get(f"/programs/{program.pk}/").content.decode()
+
+    assert (
+        f"This program is for residents of its cities, and {city_c} does not take part in it."
+        in html
+    )
+    assert "Set your home city in your profile" not in html
