@@ -84,8 +84,9 @@ function dateFormat(options) {
   }
 }
 const dayFormat = dateFormat({ dateStyle: "medium" });
-const timeFormat = dateFormat({ timeStyle: "short" });
-const fullFormat = dateFormat({ dateStyle: "medium", timeStyle: "short" });
+// 24-hour clocks in every language, as the pages show times (core/formats).
+const timeFormat = dateFormat({ timeStyle: "short", hourCycle: "h23" });
+const fullFormat = dateFormat({ dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
 
 function when(iso) {
   const date = new Date(iso);

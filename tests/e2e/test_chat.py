@@ -166,6 +166,10 @@ def test_chat_both_ways_and_catching_up_after_losing_the_connection(
     )
     expect(alice_page.locator("#chat-typing")).to_have_text("")
     expect(alice_page.locator("#chat-pending li")).to_have_count(0)
+    # A 24-hour clock, as on the pages (it read "9:07 PM" beside the room list's "21:07").
+    expect(buddy_page.locator("#chat-log .chat-time").first).to_have_text(
+        re.compile(r"(^|\s)([01]?\d|2[0-3]):[0-5]\d$")
+    )
 
     # The buddy's server dies; alice goes on writing, and so does the buddy, unsent.
     second.kill()
