@@ -120,3 +120,19 @@ def test_password_reset_email_is_in_the_account_holders_language_not_the_pages(
     assert message.subject == "[Giao lưu Thanh thiếu niên] Chọn mật khẩu mới"
     assert "cổng Giao lưu Thanh thiếu niên" in message.body
     assert "https://testserver/accounts/password/reset/key/" in message.body
+
+
+def test_account_emails_are_plain_text_so_a_typed_address_is_never_markup(
+    client, django_capture_on_commit_callbacks
+):
+    """The account emails' templates turn escaping off: they are text/plain only, with no HTML
+    part, so the one value a visitor types into them (the address) is inert text there."""
+    address = '"<b>x</b>"@example.org'  # a quoted local part: Django's validator accepts it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": address})
+
+    [message] = mail.outbox
+    assert message.to == [address]
+    assert (message.content_subtype, getattr(message, "alternatives", [])) == ("plain", [])
+    assert f"({address})" in message.body
