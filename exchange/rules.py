@@ -9,12 +9,17 @@ import rules
 from accounts.rules import coordinator_city_ids, is_coordinator
 from core.models import City
 from exchange.models import (
+    PARTICIPATING,
     Application,
     ApplicationDocument,
     Certificate,
     CertificateBatch,
+    CheckIn,
+    Household,
+    Incident,
     Program,
     ProgramCity,
+    VisitLeg,
 )
 
 # Blind review: while an application waits for its decision (submitted, or under review with
@@ -179,3 +184,135 @@ rules.add_perm("exchange.brand_city", coordinates_city)
 rules.add_perm("exchange.print_certificates", coordinates_program)
 rules.add_perm("exchange.download_certificate_batch", coordinates_every_batch_city)
 rules.add_perm("exchange.delete_certificate_batch", coordinates_every_batch_city)
+
+
+# --- Duty of care on mutual visits (issue 15) ----------------------------------------------
+
+
+@rules.predicate
+def owns_household(user, household: Household | None) -> bool:
+    return household is not None and household.student_id == user.pk
+
+
+@rules.predicate
+def screens_household(user, household: Household | None) -> bool:
+    """The host city's coordinators screen a household (approve, record checks)."""
+    return household is not None and household.city_id in coordinator_city_ids(user)
+
+
+def household_program_ids(household: Household) -> frozenset[int]:
+    """Programs the household's student takes part in: their coordinators see the home."""
+    return frozenset(
+        Application.objects.filter(
+            student_id=household.student_id, state__in=PARTICIPATING
+        ).values_list("program_id", flat=True)
+    )
+
+
+@rules.predicate
+def coordinates_household_program(user, household: Household | None) -> bool:
+    if household is None:
+        return False
+    own = coordinator_city_ids(user)
+    if not own:
+        return False
+    return ProgramCity.objects.filter(
+        program_id__in=household_program_ids(household), city_id__in=own
+    ).exists()
+
+
+@rules.predicate
+def is_published_guest(user, household: Household | None) -> bool:
+    """The student placed in this household by a published matching (their own guest)."""
+    if household is None or not user.is_authenticated:
+        return False
+    from exchange.selectors.households import guest_household_ids
+
+    return household.pk in guest_household_ids(student=user)
+
+
+@rules.predicate
+def coordinates_visit(user, program: Program | None) -> bool:
+    return (
+        program is not None
+        and program.kind == Program.Kind.MUTUAL_VISIT
+        and bool(coordinated_city_ids(user, program))
+    )
+
+
+@rules.predicate
+def coordinates_leg_program(user, leg: VisitLeg | None) -> bool:
+    return leg is not None and coordinates_visit(user, leg.program)
+
+
+@rules.predicate
+def coordinates_leg_host_city(user, leg: VisitLeg | None) -> bool:
+    return leg is not None and leg.host_city_id in coordinator_city_ids(user)
+
+
+@rules.predicate
+def owns_participation(user, application: Application | None) -> bool:
+    """The student's own place on a visit (their trip, emergency information, itinerary)."""
+    return (
+        application is not None
+        and application.student_id == user.pk
+        and application.state in PARTICIPATING
+        and application.is_visit
+    )
+
+
+@rules.predicate
+def coordinates_visit_participant(user, application: Application | None) -> bool:
+    return (
+        application is not None
+        and application.state in PARTICIPATING
+        and coordinates_visit(user, application.program)
+    )
+
+
+@rules.predicate
+def emergency_window_open(user, application: Application | None) -> bool:
+    """Emergency and medical information opens EMERGENCY_INFO_OPENS_DAYS before the
+    traveller's leg departs and closes when it returns (exchange.selectors.trips)."""
+    if application is None:
+        return False
+    from exchange.selectors.trips import emergency_window_is_open
+
+    return emergency_window_is_open(application=application)
+
+
+@rules.predicate
+def owns_check_in(user, check_in: CheckIn | None) -> bool:
+    return check_in is not None and check_in.application.student_id == user.pk
+
+
+@rules.predicate
+def coordinates_incident(user, incident: Incident | None) -> bool:
+    return incident is not None and coordinates_visit(user, incident.program)
+
+
+# A household: the student fills it in; the host city screens it; the coordinators of the
+# programs the student takes part in, and the guest a published matching placed there, see
+# it (with its address). Nobody else: not the partner city's coordinators of other programs.
+rules.add_perm("exchange.change_household", owns_household)
+rules.add_perm("exchange.screen_household", screens_household)
+rules.add_perm(
+    "exchange.view_household",
+    owns_household | screens_household | coordinates_household_program | is_published_guest,
+)
+# The trip: either city's coordinators prepare and run it (legs, itinerary, trip sheets,
+# locator, messages, incidents, backup households of their own city's placements are
+# checked in the service). The host city's coordinators record their household visits.
+rules.add_perm("exchange.manage_trip", coordinates_visit)
+rules.add_perm("exchange.change_leg", coordinates_leg_program)
+rules.add_perm("exchange.visit_households", coordinates_leg_host_city)
+# A traveller's own trip page and emergency information form.
+rules.add_perm("exchange.view_trip", owns_participation | coordinates_visit_participant)
+rules.add_perm("exchange.change_emergency_info", owns_participation)
+# Coordinators of the program's cities, and only while the window is open; every view is
+# audited by exchange.services.trips.emergency_info_open.
+rules.add_perm(
+    "exchange.view_emergency_info", coordinates_visit_participant & emergency_window_open
+)
+rules.add_perm("exchange.answer_check_in", owns_check_in)
+rules.add_perm("exchange.view_incident", coordinates_incident)

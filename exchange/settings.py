@@ -7,6 +7,8 @@ DATABASE_URL switches to PostgreSQL; REDIS_URL switches the channel layer, the c
 the Celery broker to Redis.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -326,6 +328,26 @@ if DOCUMENT_RETENTION_DAYS < 0:
     raise ImproperlyConfigured(
         f"DOCUMENT_RETENTION_DAYS must be 0 or more, got {DOCUMENT_RETENTION_DAYS}"
     )
+
+# --- Duty of care on mutual visits (issue 15) ---
+# Emergency and medical information opens to the program's coordinators this many days before
+# a leg departs, and is deleted this many days after the last leg returns (daily job).
+EMERGENCY_INFO_OPENS_DAYS = envint("EMERGENCY_INFO_OPENS_DAYS", 14)
+EMERGENCY_INFO_RETENTION_DAYS = envint("EMERGENCY_INFO_RETENTION_DAYS", 30)
+if EMERGENCY_INFO_OPENS_DAYS < 0 or EMERGENCY_INFO_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("EMERGENCY_INFO_* days must be 0 or more.")
+# A host household's approval lasts this many days; then it is screened again.
+HOUSEHOLD_APPROVAL_DAYS = envint("HOUSEHOLD_APPROVAL_DAYS", 365)
+# Keys for the fields encrypted at rest (core.crypto), comma-separated Fernet keys: the first
+# encrypts, all decrypt. Required in production; the embedded default derives a fixed
+# development key from SECRET_KEY, which must never hold real data.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", [])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+    ]
 
 # A request to delete one's data must be decided within this many days of being made.
 # Korea's PIPA (Art. 36, Enforcement Decree Art. 43) allows 10 days; the GDPR (Art. 12(3))

@@ -77,6 +77,7 @@ def test_check_deploy_in_production_mode_prints_no_warnings():
         "DEBUG": "0",
         "SECRET_KEY": "k3Jx9-production-like-secret-7QmZ2vL8pR4tW6yB1nC5dF0gH3jK8mN2qS6uV9xA",
         "ALLOWED_HOSTS": "portal.example.org",
+        "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWZpZWxkLWtleS0wMTIzNDU=",
     }
     result = run_with_env(env, "manage.py", "check", "--deploy")
     assert result.returncode == 0, result.stderr
@@ -87,6 +88,17 @@ def test_settings_with_debug_off_and_no_secret_key_refuse_to_start():
     result = run_with_env({"DEBUG": "0"}, "-c", PRINT_SETTINGS)
     assert result.returncode == 1
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_settings_with_debug_off_and_no_field_encryption_key_refuse_to_start():
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k3Jx9-production-like-secret-7QmZ2vL8pR4tW6yB1nC5dF0gH3jK8mN2qS6uV9xA",
+        "ALLOWED_HOSTS": "portal.example.org",
+    }
+    result = run_with_env(env, "-c", PRINT_SETTINGS)
+    assert result.returncode == 1
+    assert "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off." in result.stderr
 
 
 def test_test_settings_on_the_embedded_stack_refuse_a_service_url():

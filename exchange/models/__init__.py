@@ -1,5 +1,6 @@
 """The exchange's data, one module per part: programs, applications, review, matching,
-certificates. Cities, languages and themes are the shared vocabulary in `core.models`."""
+certificates, host households and trips. Cities, languages and themes are the shared
+vocabulary in `core.models`."""
 
 from exchange.models.applications import (
     PARTICIPATING,
@@ -13,6 +14,13 @@ from exchange.models.applications import (
     RequiredDocument,
 )
 from exchange.models.certificates import Certificate, CertificateBatch, CityBranding
+from exchange.models.households import (
+    BackupHousehold,
+    CityCarePolicy,
+    Household,
+    HouseholdMember,
+    HouseholdScreening,
+)
 from exchange.models.matching import (
     MatchApproval,
     MatchGroup,
@@ -23,6 +31,19 @@ from exchange.models.matching import (
 from exchange.models.programs import Program, ProgramCity
 from exchange.models.review import Review, ReviewComment, ReviewScore, RubricCriterion
 from exchange.models.sessions import Attendance, LiveSession
+from exchange.models.trips import (
+    CheckIn,
+    EmergencyInfo,
+    HouseholdVisit,
+    Incident,
+    IncidentUpdate,
+    ItineraryItem,
+    TripConsent,
+    TripMessage,
+    TripMessageDelivery,
+    TripSheetBatch,
+    VisitLeg,
+)
 
 __all__ = [
     "PARTICIPATING",
@@ -32,10 +53,21 @@ __all__ = [
     "ApplicationLanguage",
     "Attendance",
     "AuditEntry",
+    "BackupHousehold",
     "Certificate",
     "CertificateBatch",
+    "CheckIn",
     "CityBranding",
+    "CityCarePolicy",
     "Diet",
+    "EmergencyInfo",
+    "Household",
+    "HouseholdMember",
+    "HouseholdScreening",
+    "HouseholdVisit",
+    "Incident",
+    "IncidentUpdate",
+    "ItineraryItem",
     "LiveSession",
     "MatchApproval",
     "MatchGroup",
@@ -50,4 +82,9 @@ __all__ = [
     "ReviewComment",
     "ReviewScore",
     "RubricCriterion",
+    "TripConsent",
+    "TripMessage",
+    "TripMessageDelivery",
+    "TripSheetBatch",
+    "VisitLeg",
 ]

@@ -262,6 +262,27 @@ class AuditEntry(models.Model):
         ERASURE_APPROVE = "erasure-approve", _("Approved a deletion request")
         ERASURE_REFUSE = "erasure-refuse", _("Refused a deletion request")
         ERASURE_DONE = "erasure-done", _("Erased a person’s data")
+        # Duty of care on mutual visits (issue 15).
+        HOUSEHOLD_SUBMIT = "household-submit", _("Sent a host household for screening")
+        HOUSEHOLD_SCREEN = "household-screen", _("Recorded a household screening step")
+        HOUSEHOLD_APPROVE = "household-approve", _("Approved a host household")
+        HOUSEHOLD_REFUSE = "household-refuse", _("Did not approve a host household")
+        HOUSEHOLD_VIEW = "household-view", _("Viewed a host household’s address and members")
+        HOUSEHOLD_BACKUP = "household-backup", _("Named a backup household")
+        HOUSEHOLD_VISIT = "household-visit", _("Recorded a visit to a household")
+        TRIP_CONSENT_REQUEST = "trip-consent-request", _("Asked a guardian for trip consent")
+        TRIP_CONSENT_SIGN = "trip-consent-sign", _("A guardian signed the trip consent")
+        TRIP_CONSENT_WITHDRAW = "trip-consent-withdraw", _("A guardian withdrew the trip consent")
+        EMERGENCY_VIEW = "emergency-view", _("Viewed emergency and medical information")
+        EMERGENCY_EXPIRE = "emergency-expire", _("Deleted emergency information past retention")
+        ITINERARY_CHANGE = "itinerary-change", _("Changed the itinerary")
+        TRIP_SHEETS = "trip-sheets", _("Printed trip sheets")
+        TRIP_MESSAGE = "trip-message", _("Sent a message to travellers")
+        CHECK_IN_ALERT = "check-in-alert", _("A check-in raised an alert")
+        INCIDENT_LOG = "incident-log", _("Logged an incident")
+        INCIDENT_UPDATE = "incident-update", _("Added a follow-up to an incident")
+        INCIDENT_VIEW = "incident-view", _("Viewed an incident")
+        INCIDENT_EXPORT = "incident-export", _("Exported incidents")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

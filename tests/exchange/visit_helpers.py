@@ -1,0 +1,144 @@
+"""A mutual visit ready for its trip, for the duty-of-care tests (issue 15): confirmed
+participants in two cities, host households, a published matching of buddy pairs and the
+visit's two legs. Built with the ORM, so each test states only what it changes."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from exchange.models import (
+    Application,
+    Household,
+    HouseholdMember,
+    MatchGroup,
+    Matching,
+    MatchMember,
+    Program,
+    VisitLeg,
+)
+from tests import factories
+
+
+@dataclass
+class Visit:
+    program: Program
+    leg_to_a: VisitLeg  # B's students travel to A
+    leg_to_b: VisitLeg  # A's students travel to B
+    a: list[Application] = field(default_factory=list)
+    b: list[Application] = field(default_factory=list)
+    households: dict[int, Household] = field(default_factory=dict)  # by application pk
+    groups: list[MatchGroup] = field(default_factory=list)
+
+
+def household_for(
+    application: Application, *, approved: bool = True, pets: str = "", family_name: str = ""
+) -> Household:
+    student = application.student
+    today = timezone.localdate()
+    household = Household.objects.create(
+        student=student,
+        city=application.city,
+        family_name=family_name or f"Family of {student.latin_name}",
+        district="Gyeongan-dong" if application.city.country == "KR" else "Zhangdian",
+        address=f"{application.pk} Example-ro, {application.city.name_en}",
+        phone="+82 31 760 0000" if application.city.country == "KR" else "+86 533 000 0000",
+        pets=pets,
+        diets_offered=["vegetarian", "halal", "no-pork"],
+        status=Household.Status.APPROVED if approved else Household.Status.SUBMITTED,
+        approved_on=today if approved else None,
+        approved_until=today + timedelta(days=365) if approved else None,
+    )
+    HouseholdMember.objects.create(
+        household=household,
+        name=f"Parent of {student.latin_name}",
+        relation=HouseholdMember.Relation.PARENT,
+        birth_year=today.year - 45,
+        phone="+82 10 0000 0000",
+        background_check=HouseholdMember.Check.CLEAR,
+        background_checked_on=today,
+    )
+    HouseholdMember.objects.create(
+        household=household,
+        name=student.latin_name,
+        relation=HouseholdMember.Relation.HOST_STUDENT,
+        birth_year=student.date_of_birth.year,
+    )
+    return household
+
+
+def build_visit(
+    city_a,
+    city_b,
+    *,
+    pairs: int = 2,
+    publish: bool = True,
+    approved: bool = True,
+    starts_in_days: int = 10,
+    age: int = 15,
+) -> Visit:
+    """A visit starting in `starts_in_days`: A hosts first (B travels to A for 5 days), then
+    B hosts (A travels to B). Every participant is a confirmed minor with a given consent."""
+    today = timezone.localdate()
+    start = today + timedelta(days=starts_in_days)
+    program = factories.ProgramFactory(
+        cities={city_a: pairs + 2, city_b: pairs + 2},
+        title="Gwangju–Zibo Ceramics Visit",
+        starts_on=start,
+        ends_on=start + timedelta(days=13),
+        applications_open=timezone.now() - timedelta(days=60),
+        applications_close=timezone.now() - timedelta(days=30),
+        status=Program.Status.CLOSED,
+    )
+    visit = Visit(
+        program=program,
+        leg_to_a=VisitLeg.objects.create(
+            program=program,
+            host_city=city_a,
+            departs_on=start,
+            returns_on=start + timedelta(days=5),
+            emergency_plan="Call the group leader first, then 119.",
+        ),
+        leg_to_b=VisitLeg.objects.create(
+            program=program,
+            host_city=city_b,
+            departs_on=start + timedelta(days=8),
+            returns_on=start + timedelta(days=13),
+            emergency_plan="Call the group leader first, then 120.",
+        ),
+    )
+    for side, city in ((visit.a, city_a), (visit.b, city_b)):
+        for _n in range(pairs):
+            student = factories.StudentFactory(home_city=city, age=age, consent="given")
+            application = factories.ApplicationFactory(
+                program=program,
+                student=student,
+                state=Application.State.CONFIRMED,
+                gender="female",
+            )
+            side.append(application)
+            visit.households[application.pk] = household_for(application, approved=approved)
+    matching = Matching.objects.create(
+        program=program,
+        status=Matching.Status.PUBLISHED if publish else Matching.Status.DRAFT,
+        version=1,
+        published_at=timezone.now() if publish else None,
+    )
+    for number, (first, second) in enumerate(zip(visit.a, visit.b, strict=True), start=1):
+        group = MatchGroup.objects.create(
+            matching=matching, kind=MatchGroup.Kind.PAIR, number=number
+        )
+        for application in (first, second):
+            MatchMember.objects.create(
+                group=group,
+                matching=matching,
+                application=application,
+                role=MatchMember.Role.BUDDY,
+            )
+        visit.groups.append(group)
+    return visit
+
+
+def on_day(visit: Visit, leg: VisitLeg, n: int) -> date:
+    """The n-th day (0 = departure) of a leg."""
+    return leg.departs_on + timedelta(days=n)
