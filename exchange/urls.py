@@ -184,6 +184,12 @@ app_patterns = (
             sessions.attendance_correct,
             name="attendance_correct",
         ),
+        # Mutual visits, duty of care (issue 15): host households and their screening; the
+        # trip (legs, itinerary, trip consent, emergency information, trip sheets); care
+        # during the stay (locator, messages, check-ins, household visits, incidents).
+        path("", include("exchange.urls_households")),
+        path("", include("exchange.urls_trips")),
+        path("", include("exchange.urls_care")),
     ],
     "exchange",
 )
