@@ -189,6 +189,8 @@ app_patterns = (
         # during the stay (locator, messages, check-ins, household visits, incidents).
         path("", include("exchange.urls_households")),
         path("", include("exchange.urls_trips")),
+        path("", include("exchange.urls_sheets")),
+        path("", include("exchange.urls_checkins")),
         path("", include("exchange.urls_care")),
     ],
     "exchange",
