@@ -220,9 +220,12 @@ PROGRAMS = [
         "quotas": {"gwangju-gyeonggi": 10, "zibo": 10},
         "languages": ["ko", "zh", "en"],
         "ages": (14, 18),
-        "window": (-10, 40),
-        "dates": (90, 100),
+        # Under way: Zibo's group is in Gwangju this week, Gwangju's travels to Zibo next
+        # (VISIT_LEGS), so the trip's pages have a running leg and one being prepared.
+        "window": (-45, -15),
+        "dates": (-2, 12),
         "open": True,
+        "running": True,
     },
     {
         "title": "Toechon Tomato Festival Youth Crew: Gwangju ⇄ Ha Long",
@@ -359,7 +362,7 @@ DOCUMENTS = {"visit": ["guardian-consent", "passport"], "online": ["guardian-con
 
 # The demo students' applications: email -> (program title, the state to walk it to).
 APPLICATIONS = {
-    "minji@demo.example": ("Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo", "submitted"),
+    "minji@demo.example": ("Toechon Tomato Festival Youth Crew: Gwangju ⇄ Ha Long", "submitted"),
     "xiaoyu@demo.example": ("Royal Ceramics Youth Exchange: Gwangju ⇄ Zibo", "confirmed"),
     "lan@demo.example": ("Toechon Tomato Festival Youth Crew: Gwangju ⇄ Ha Long", "under_review"),
     "jiho@demo.example": ("AI Youth Lab Online: Gyeonggi ⇄ Gwangju", "accepted"),
@@ -377,8 +380,8 @@ FEMALE_STUDENTS = {
 # What each demo applicant wrote, in their own words.
 MOTIVATIONS = {
     "minji@demo.example": (
-        "도자기 공방에서 3년째 배우고 있어요. "
-        "쯔보의 도예가들이 어떻게 작업하는지 직접 보고, 제 작품을 함께 전시하고 싶어요."
+        "퇴촌 토마토 축제에서 3년째 자원봉사를 하고 있어요. "
+        "하롱의 친구들과 축제 부스를 함께 운영하고, 하롱베이의 농장도 직접 보고 싶어요."
     ),
     "xiaoyu@demo.example": (
         "我从小在淄博的陶瓷博物馆长大。我想认识光州的朋友，一起做陶艺，也想练习韩语。"
@@ -395,6 +398,12 @@ MOTIVATIONS = {
     "yuna@demo.example": "학교 방송부 기자예요. 지린의 친구들과 서로의 도시를 취재해 보고 싶어요.",
     "wei@demo.example": "我是学校报社的记者，想和始兴的同学一起写关于我们城市的报道。",
 }
+
+# What the demo's extra participants wrote (one text for all of them).
+EXTRA_MOTIVATION = (
+    "도자기 공방에서 3년째 배우고 있어요. "
+    "쯔보의 도예가들이 어떻게 작업하는지 직접 보고, 제 작품을 함께 전시하고 싶어요."
+)
 
 # More confirmed participants, so the demo programs have people to match. Names are common
 # ones in each city's script; the profiles vary on what matching looks at.

@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 self.seed_programs(cities, users)
                 self.seed_applications(users)
                 self.seed_participants(cities, users)
+                self.seed_running(cities, users)
                 self.seed_past_program(cities, users)
                 self.seed_sessions(users)
                 self.seed_chat(users)
@@ -204,7 +205,12 @@ class Command(BaseCommand):
             by = users[spec["by"]]
             data = self._program_data(spec, cities)
             program = Program.objects.filter(title=spec["title"]).first()
-            if program is None:
+            if program is None and spec.get("running"):
+                # Opened first, as it happened; moved to its real dates once its participants
+                # are confirmed (seed_running).
+                opening = {**spec, "window": (-1, 1), "dates": (2, 8)}
+                program = services.program_create(data=self._program_data(opening, cities), by=by)
+            elif program is None:
                 program = services.program_create(data=data, by=by)
             else:
                 program = services.program_update(program=program, data=data, by=by)
@@ -310,6 +316,18 @@ class Command(BaseCommand):
                 for n, (native, latin, gender) in enumerate(people):
                     student = self._extra_student(city, n, native, latin)
                     self._confirmed_application(program, student, city, coordinator, gender, n)
+
+    def seed_running(self, cities: dict[str, City], users: dict[str, User]) -> None:
+        """The programs under way: moved to their dates (applications closed weeks ago)."""
+        for spec in demo.PROGRAMS:
+            if not spec.get("running"):
+                continue
+            program = Program.objects.get(title=spec["title"])
+            by = users[spec["by"]]
+            services.program_update(program=program, data=self._program_data(spec, cities), by=by)
+            for status in (Program.Status.CLOSED, Program.Status.RUNNING):
+                if status in services.PROGRAM_TRANSITIONS.get(program.status, set()):
+                    program = services.program_set_status(program=program, status=status, by=by)
 
     def seed_past_program(self, cities: dict[str, City], users: dict[str, User]) -> None:
         """A visit that ended two months ago, seeded as it happened: opened to applications,
@@ -432,7 +450,7 @@ class Command(BaseCommand):
             student=student,
             defaults={
                 "city": city,
-                "motivation": demo.MOTIVATIONS["minji@demo.example"],
+                "motivation": demo.EXTRA_MOTIVATION,
                 "gender": gender,
                 "can_host": True,
                 "other_children": n % 2,
