@@ -1,6 +1,10 @@
 """The duty-of-care foundation: encrypted fields and the placements of a published visit."""
 
+from io import StringIO
+
 import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 from django.db import connection
 
 from exchange.models import EmergencyInfo, Household
@@ -63,3 +67,21 @@ def test_an_unpublished_matching_places_nobody(city_a, city_b):
     visit = build_visit(city_a, city_b, pairs=1, publish=False)
     assert program_placements(program=visit.program) == []
     assert guest_household_ids(student=visit.b[0].student) == frozenset()
+
+
+def test_reencrypt_fields_moves_every_row_to_the_first_key_so_the_old_one_can_go(
+    city_a, city_b, settings
+):
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    visit = build_visit(city_a, city_b, pairs=1)
+    household = visit.households[visit.a[0].pk]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = StringIO()
+
+    call_command("reencrypt_fields", stdout=out)
+
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    assert Household.objects.get(pk=household.pk).address == household.address
+    assert "exchange.Household: 2\n" in out.getvalue()
+    assert out.getvalue().endswith("Re-encrypted 2 rows.\n")
