@@ -486,3 +486,240 @@ CHAT_HELLO = {
     "ko": "안녕! 만나서 반가워. 도자기 좋아해?",
     "zh": "你好！很高兴认识你。你喜欢陶艺吗？",
 }
+
+# --- The ceramics visit as a trip (issue 15) ---------------------------------------------------
+
+# Host households of the visit's participants, by city: districts cycle through these.
+DISTRICTS = {
+    "gwangju-gyeonggi": ["경안동 Gyeongan-dong", "송정동 Songjeong-dong", "곤지암읍 Gonjiam-eup"],
+    "zibo": ["张店区 Zhangdian", "博山区 Boshan", "淄川区 Zichuan"],
+}
+HOUSEHOLD_PHONES = {"gwangju-gyeonggi": "+82 31 760 {:04d}", "zibo": "+86 533 218 {:04d}"}
+PETS = {"gwangju-gyeonggi": "고양이 한 마리 (one cat)", "zibo": "一只小狗 (a small dog)"}
+# The one household still waiting for its home visit: its student is left out of the matching,
+# with the reason shown on the matching page.
+PENDING_HOUSEHOLD = "sun.kexin@demo.example"
+
+# The visit's two legs: host city, first and last day (days from today), and the emergency
+# plan the accompanying adults follow.
+VISIT_LEGS = [
+    (
+        "gwangju-gyeonggi",
+        -2,
+        4,
+        "1. Call the group leader first: 정수진 Jung Sujin, +82 31 760 2000 (day and night).\n"
+        "2. Emergencies: 119 (ambulance, fire), 112 (police). Nearest hospital: Gwangju "
+        "Central Hospital, Gyeongan-dong.\n"
+        "3. If the group is separated, meet at the Gonjiam Ceramic Park main gate.",
+    ),
+    (
+        "zibo",
+        6,
+        12,
+        "1. 先联系领队：李明 Li Ming，+86 533 218 0000（全天）。\n"
+        "2. Emergencies: 120 (ambulance), 110 (police), 119 (fire). Nearest hospital: Zibo "
+        "Central Hospital, Zhangdian.\n"
+        "3. If the group is separated, meet at the China Ceramics Museum entrance.",
+    ),
+]
+# Each leg's day-by-day programme: (day of the leg, from, until, kind, place, activity,
+# responsible adult, meeting point, transport). Times are the host city's.
+ITINERARY = {
+    "gwangju-gyeonggi": [
+        (
+            0,
+            "14:00",
+            "16:00",
+            "travel",
+            "Incheon Airport → Gwangju City Hall",
+            "Arrival and bus to Gwangju",
+            "정수진 Jung Sujin",
+            "Arrivals hall, exit 3",
+            "Chartered bus",
+        ),
+        (
+            0,
+            "17:00",
+            None,
+            "household",
+            "Host homes",
+            "Evening with the host family",
+            "Host parents",
+            "Gwangju City Hall",
+            "Host family car",
+        ),
+        (
+            1,
+            "09:30",
+            "12:30",
+            "group",
+            "Gonjiam Ceramic Park",
+            "Wheel-throwing workshop with a royal-ware potter",
+            "정수진 Jung Sujin",
+            "Park main gate",
+            "Bus from City Hall",
+        ),
+        (
+            1,
+            "14:00",
+            "16:00",
+            "group",
+            "Gyeonggi Ceramic Museum",
+            "Guided visit: Joseon royal porcelain",
+            "정수진 Jung Sujin",
+            "Museum lobby",
+            "On foot",
+        ),
+        (
+            2,
+            "10:00",
+            "15:00",
+            "group",
+            "Namhansanseong Fortress",
+            "Walk on the UNESCO fortress wall",
+            "정수진 Jung Sujin",
+            "North gate car park",
+            "Bus from City Hall",
+        ),
+        (
+            3,
+            "10:00",
+            "17:00",
+            "group",
+            "Royal Ceramic Festival, Gonjiam",
+            "Joint booth: the students' celadon pieces",
+            "정수진 Jung Sujin",
+            "Festival info tent",
+            "Bus from City Hall",
+        ),
+        (
+            4,
+            "09:00",
+            "13:00",
+            "group",
+            "Gwangju Hanbit High School",
+            "A morning of classes with the host students",
+            "정수진 Jung Sujin",
+            "School gate",
+            "Walk with the host student",
+        ),
+        (
+            4,
+            "15:00",
+            None,
+            "free",
+            "Gyeongan-dong",
+            "Free afternoon with the buddy",
+            "Host parents",
+            "",
+            "",
+        ),
+        (
+            6,
+            "08:00",
+            "11:00",
+            "travel",
+            "Gwangju City Hall → Incheon Airport",
+            "Departure",
+            "정수진 Jung Sujin",
+            "Gwangju City Hall",
+            "Chartered bus",
+        ),
+    ],
+    "zibo": [
+        (
+            0,
+            "13:00",
+            "15:00",
+            "travel",
+            "Jinan Yaoqiang Airport → Zibo",
+            "Arrival and bus to Zibo",
+            "李明 Li Ming",
+            "Arrivals, gate B",
+            "Chartered bus",
+        ),
+        (
+            0,
+            "17:00",
+            None,
+            "household",
+            "Host homes",
+            "Evening with the host family",
+            "Host parents",
+            "Zibo Municipal Government",
+            "Host family car",
+        ),
+        (
+            1,
+            "09:00",
+            "12:00",
+            "group",
+            "China Ceramics Museum",
+            "Guided visit and glaze demonstration",
+            "李明 Li Ming",
+            "Museum entrance",
+            "Bus",
+        ),
+        (
+            2,
+            "09:30",
+            "15:30",
+            "group",
+            "Boshan ceramic workshops",
+            "Glazing the pieces begun in Gwangju",
+            "李明 Li Ming",
+            "Boshan bus station",
+            "Bus",
+        ),
+        (
+            3,
+            "10:00",
+            "14:00",
+            "group",
+            "Linzi: Qi Culture Museum",
+            "The ancient capital of Qi",
+            "李明 Li Ming",
+            "Museum square",
+            "Bus",
+        ),
+        (
+            4,
+            "09:00",
+            "17:00",
+            "household",
+            "Host homes",
+            "A day with the host family",
+            "Host parents",
+            "",
+            "",
+        ),
+        (
+            5,
+            "10:00",
+            "16:00",
+            "group",
+            "Zhoucun Ancient Market",
+            "Joint exhibition and farewell lunch",
+            "李明 Li Ming",
+            "Market east gate",
+            "Bus",
+        ),
+        (
+            6,
+            "08:00",
+            "11:00",
+            "travel",
+            "Zibo → Jinan Yaoqiang Airport",
+            "Departure",
+            "李明 Li Ming",
+            "Zibo Municipal Government",
+            "Chartered bus",
+        ),
+    ],
+}
+# A traveller's emergency information, by city (the contacts are their guardians).
+INSURERS = {
+    "gwangju-gyeonggi": ("DB손해보험 DB Insurance", "+82 1588 0100"),
+    "zibo": ("中国人民保险 PICC", "+86 95518"),
+}
+ALLERGIES = ["", "Peanuts 땅콩", "", "Shellfish", "", "Penicillin 페니실린", ""]
