@@ -12,7 +12,12 @@ from exchange.models import (
     Attendance,
     AuditEntry,
     Certificate,
+    CheckIn,
+    EmergencyInfo,
+    Household,
     MatchMember,
+    TripConsent,
+    TripMessageDelivery,
 )
 
 
@@ -169,9 +174,114 @@ def student_data(*, student: User) -> tuple[dict, list[tuple[str, FieldFile]]]:
         )
     data = {
         "applications": applications,
+        **_trip_data(student),
         "matching_placements": placements,
         "attendance": attendance,
         "certificates": certificates,
         "audit_entries": audit_entries,
     }
     return data, files
+
+
+EMERGENCY_FIELDS = (
+    "contact_1_name",
+    "contact_1_relation",
+    "contact_1_phone",
+    "contact_2_name",
+    "contact_2_relation",
+    "contact_2_phone",
+    "medical_conditions",
+    "allergies",
+    "medications",
+    "dietary_needs",
+    "insurer",
+    "policy_number",
+    "insurance_phone",
+)
+
+
+def _household(student: User) -> dict | None:
+    """The family home as the family described it, with its status. The host city's
+    screening notes and the adults' background checks are about those adults, not the
+    student: they stay with the city (docs/decisions.md, *Duty of care*)."""
+    household = (
+        Household.objects.filter(student=student)
+        .select_related("city")
+        .prefetch_related("members", "languages")
+        .first()
+    )
+    if household is None:
+        return None
+    return {
+        "city": household.city.name_en,
+        "family_name": household.family_name,
+        "district": household.district,
+        "address": household.address,
+        "phone": household.phone,
+        "guest_rooms": household.guest_rooms,
+        "guest_beds": household.guest_beds,
+        "own_room": household.own_room,
+        "pets": household.pets,
+        "smoking": household.smoking,
+        "diets_offered": household.diets_offered,
+        "languages": sorted(language.code for language in household.languages.all()),
+        "members": [
+            {
+                "name": member.name,
+                "relation": member.relation,
+                "birth_year": member.birth_year,
+                "phone": member.phone,
+            }
+            for member in household.members.all()
+        ],
+        "status": household.status,
+        "approved_on": _when(household.approved_on),
+        "approved_until": _when(household.approved_until),
+    }
+
+
+def _trip_data(student: User) -> dict:
+    emergency = [
+        {"application": info.application_id, **{f: getattr(info, f) for f in EMERGENCY_FIELDS}}
+        for info in EmergencyInfo.objects.filter(application__student=student).order_by("pk")
+    ]
+    consents = [
+        {
+            "application": consent.application_id,
+            "guardian_email": consent.guardian_email,
+            "guardian_name": consent.guardian_name,
+            "status": consent.status,
+            "requested_at": _when(consent.requested_at),
+            "signed_at": _when(consent.signed_at),
+            "withdrawn_at": _when(consent.withdrawn_at),
+        }
+        for consent in TripConsent.objects.filter(application__student=student).order_by("pk")
+    ]
+    check_ins = [
+        {
+            "application": check_in.application_id,
+            "evening": _when(check_in.evening),
+            "answer": check_in.answer,
+            "answered_at": _when(check_in.answered_at),
+        }
+        for check_in in CheckIn.objects.filter(application__student=student)
+    ]
+    messages = [
+        {
+            "program": delivery.message.program.title,
+            "subject": delivery.message.subject,
+            "body": delivery.message.body,
+            "sent_at": _when(delivery.message.created_at),
+            "read_at": _when(delivery.read_at),
+        }
+        for delivery in TripMessageDelivery.objects.filter(recipient=student)
+        .select_related("message__program")
+        .order_by("message__created_at", "pk")
+    ]
+    return {
+        "household": _household(student),
+        "emergency_information": emergency,
+        "trip_consents": consents,
+        "check_ins": check_ins,
+        "messages_to_travellers": messages,
+    }

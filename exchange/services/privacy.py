@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
+from accounts.services import erased_email
 from exchange.audit import audit
 from exchange.models import (
     Application,
@@ -28,8 +29,16 @@ from exchange.models import (
     AuditEntry,
     Certificate,
     CertificateBatch,
+    EmergencyInfo,
+    Household,
+    HouseholdMember,
     ReviewComment,
+    TripConsent,
 )
+
+# What stays of a guardian's name on a signed trip consent once the student is erased: the
+# record that consent was given, and when, without who gave it.
+ERASED_NAME = "—"
 
 
 def files_delete_after_commit(names: Iterable[str]) -> None:
@@ -68,6 +77,22 @@ def applications_erase(*, student: User, identifiers: Iterable[str]) -> int:
     files += [name for name in batches.values_list("file", flat=True) if name]
     CertificateBatch.objects.filter(pk__in=batches.values("pk")).delete()
 
+    # The trip: the family home (with its members and screening rounds), the emergency and
+    # medical information, and the guardian's name and address on trip consents. Incidents
+    # stay: a safeguarding record is kept for the city's legal duty (GDPR Art. 17(3)(b)).
+    households = Household.objects.filter(student=student)
+    files += [
+        name
+        for name in HouseholdMember.objects.filter(household__in=households).values_list(
+            "background_check_document", flat=True
+        )
+        if name
+    ]
+    households.delete()
+    EmergencyInfo.objects.filter(application_id__in=ids).delete()
+    TripConsent.objects.filter(application_id__in=ids).update(
+        guardian_email=erased_email(student), guardian_name=ERASED_NAME, shown={}
+    )
     applications.update(
         motivation="",
         availability="",
