@@ -102,11 +102,19 @@ def export_rows(response) -> list[list[str]]:
 # --- every URL -----------------------------------------------------------------------------
 
 
-def _patterns(patterns, namespace: str):
+def _patterns(patterns, namespace: str, prefix: str = ""):
     for pattern in patterns:
-        assert not isinstance(pattern, URLResolver), "nested includes: extend this walk"
+        if isinstance(pattern, URLResolver):
+            # An include in the same namespace (the duty-of-care parts' url modules).
+            assert pattern.namespace is None, "a namespaced include: extend this walk"
+            yield from _patterns(pattern.url_patterns, namespace, prefix + str(pattern.pattern))
+            continue
         assert isinstance(pattern, URLPattern)
-        yield f"{namespace}:{pattern.name}", str(pattern.pattern), pattern.pattern.converters
+        yield (
+            f"{namespace}:{pattern.name}",
+            prefix + str(pattern.pattern),
+            pattern.pattern.converters,
+        )
 
 
 def every_url_name() -> list[tuple[str, str, dict]]:

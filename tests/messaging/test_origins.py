@@ -14,6 +14,8 @@ from tests.helpers import run_with_env, session_cookie
 from tests.messaging.servers import daphne_servers, server_env
 from tests.messaging.sockets import cookie_for, run_chat, socket
 
+FIELD_KEY = settings.FIELD_ENCRYPTION_KEYS[0]
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -47,7 +49,7 @@ def test_only_the_sites_own_origin_opens_a_socket(published, alice, origin, open
 
 def origins(env: dict[str, str]) -> list[str]:
     result = run_with_env(
-        {"SECRET_KEY": "x" * 50, **env},
+        {"SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEYS": FIELD_KEY, **env},
         "-c",
         "import django; django.setup(); from django.conf import settings; "
         "import json; print(json.dumps(settings.ALLOWED_ORIGINS))",
@@ -78,7 +80,12 @@ def test_debug_adds_only_the_localhost_twin_on_the_same_scheme_and_port():
 
 def test_an_origin_without_a_scheme_refuses_to_start():
     result = run_with_env(
-        {"SECRET_KEY": "x" * 50, "DEBUG": "0", "ALLOWED_ORIGINS": "exchange.example"},
+        {
+            "SECRET_KEY": "x" * 50,
+            "FIELD_ENCRYPTION_KEYS": FIELD_KEY,
+            "DEBUG": "0",
+            "ALLOWED_ORIGINS": "exchange.example",
+        },
         "-c",
         "import django; django.setup()",
     )
