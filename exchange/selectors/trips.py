@@ -1,5 +1,8 @@
 """Reading trips: legs, itineraries, and when a traveller's emergency information is open."""
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -7,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_minor
-from exchange.models import Application, Household, Program, TripConsent, VisitLeg
+from exchange.models import (
+    PARTICIPATING,
+    Application,
+    EmergencyInfo,
+    Household,
+    Program,
+    TripConsent,
+    VisitLeg,
+)
 from exchange.selectors.households import program_placements
 
 
@@ -135,3 +146,118 @@ def travel_statuses(*, program: Program, applications: list[Application]) -> dic
             home=homes.get(application.pk),
         )
     return statuses
+
+
+# --- Legs, itineraries and what the guardian is shown ---------------------------------------
+
+
+def program_legs(*, program: Program) -> list[VisitLeg]:
+    """The visit's legs with their host city and itinerary, in two queries."""
+    return list(
+        VisitLeg.objects.filter(program=program)
+        .select_related("host_city")
+        .prefetch_related("items")
+        .order_by("departs_on", "id")
+    )
+
+
+def host_leg(*, application: Application) -> VisitLeg | None:
+    """The leg a participant's family hosts on: the one to their own city."""
+    return (
+        VisitLeg.objects.filter(program_id=application.program_id, host_city_id=application.city_id)
+        .select_related("host_city")
+        .first()
+    )
+
+
+def household_summary(*, household: Household, on: date) -> dict:
+    """What the guardian reads about the home their child stays in (and keeps in `shown`)."""
+    members = list(household.members.all())
+    return {
+        "family_name": household.family_name,
+        "district": household.district,
+        "address": household.address,
+        "phone": household.phone,
+        "pets": household.pets,
+        "smoking": household.smoking,
+        "members": [
+            {"relation": str(m.get_relation_display()), "age": on.year - m.birth_year}
+            for m in members
+        ],
+    }
+
+
+def trip_consent_shown(*, consent: TripConsent) -> dict:
+    """Everything the guardian's page shows, as plain data: the page renders it, and signing
+    keeps it in `shown` (with a digest, so a page read before a change can't be signed)."""
+    application = consent.application
+    leg = travel_leg(application=application)
+    shown: dict = {
+        "program": application.program.title,
+        "student": application.student.display_name,
+        "leg": None,
+        "household": None,
+    }
+    if leg is not None:
+        shown["leg"] = {
+            "host_city": str(leg.host_city),
+            "departs_on": leg.departs_on.isoformat(),
+            "returns_on": leg.returns_on.isoformat(),
+            "emergency_plan": leg.emergency_plan,
+            "items": [
+                {
+                    "day": item.day.isoformat(),
+                    "starts_at": item.starts_at.strftime("%H:%M"),
+                    "ends_at": item.ends_at.strftime("%H:%M") if item.ends_at else "",
+                    "kind": str(item.get_kind_display()),
+                    "place": item.place,
+                    "activity": item.activity,
+                    "responsible_adult": item.responsible_adult,
+                    "meeting_point": item.meeting_point,
+                    "transport": item.transport,
+                }
+                for item in leg.items.all()
+            ],
+        }
+    if consent.household is not None:
+        day = leg.departs_on if leg is not None else application.program.starts_on
+        shown["household"] = household_summary(household=consent.household, on=day)
+    return shown
+
+
+def shown_digest(shown: dict) -> str:
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    application: Application
+    travels_to: VisitLeg | None
+    status: str
+    emergency_given: bool
+
+
+def trip_participants(*, program: Program) -> list[ParticipantRow]:
+    """The visit's participants for the Trip page: travel status and whether they gave their
+    emergency information (never its content), in a fixed number of queries."""
+    applications = list(
+        Application.objects.filter(program=program, state__in=PARTICIPATING)
+        .select_related("student", "city")
+        .order_by("city_id", "student__latin_name", "id")
+    )
+    statuses = travel_statuses(program=program, applications=applications)
+    given = set(
+        EmergencyInfo.objects.filter(application__in=[a.pk for a in applications]).values_list(
+            "application_id", flat=True
+        )
+    )
+    legs = list(VisitLeg.objects.filter(program=program).order_by("departs_on"))
+    return [
+        ParticipantRow(
+            application=a,
+            travels_to=next((leg for leg in legs if leg.host_city_id != a.city_id), None),
+            status=statuses[a.pk],
+            emergency_given=a.pk in given,
+        )
+        for a in applications
+    ]
