@@ -496,7 +496,7 @@ def trip_consent_sign(
     """The guardian signs for what they read: `digest` is the one of the page they saw, so a
     trip that changed meanwhile is shown again instead of signed."""
     consent = (
-        TripConsent.objects.select_for_update()
+        TripConsent.objects.select_for_update(of=("self",))
         .select_related("application__program", "application__student", "household")
         .get(pk=consent.pk)
     )
