@@ -391,3 +391,55 @@ def test_my_trip_resend_without_a_request_says_so(client, city_a, city_b):
         "No trip consent is asked yet: it is asked once the matching is published."
     ]
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_my_emergency_of_someone_else_is_not_found(request, client, city_a, city_b, persona):
+    visit = build_visit(city_a, city_b, pairs=1)
+    _info(visit.a[0])
+    sign_in(request, client, persona)
+    response = client.get(f"/me/applications/{visit.a[0].pk}/emergency/")
+    assert response.status_code == (302 if persona == "anonymous" else 404)
+    assert "Peanuts" not in response.content.decode()
+
+
+def test_leg_save_of_a_three_city_visit_is_refused(city_a, city_b, city_d, carol):
+    from django.core.exceptions import ValidationError
+
+    from exchange.models import ProgramCity
+    from exchange.services.trips import leg_save
+
+    visit = build_visit(city_a, city_b, pairs=1)
+    ProgramCity.objects.create(program=visit.program, city=city_d, quota=2)
+    with pytest.raises(ValidationError) as error:
+        leg_save(
+            program=visit.program,
+            host_city_id=city_a.pk,
+            departs_on=visit.leg_to_a.departs_on,
+            returns_on=visit.leg_to_a.returns_on,
+            emergency_plan="",
+            by=carol,
+        )
+    assert error.value.code == "not_two_city_visit"
+
+
+def test_leg_edit_shortening_past_an_entry_is_refused(client, city_a, city_b, carol):
+    visit = build_visit(city_a, city_b, pairs=1)
+    leg = visit.leg_to_b
+    _item(leg, day=4)
+    client.force_login(carol)
+    response = client.post(
+        f"/coordinate/programs/{visit.program.pk}/trip/legs/{city_b.pk}/",
+        {
+            "departs_on": leg.departs_on.isoformat(),
+            "returns_on": on_day(visit, leg, 2).isoformat(),
+            "emergency_plan": "",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"“Pottery workshop” on {on_day(visit, leg, 4).isoformat()} would fall outside the leg: "
+        "move or delete it first."
+    ]
+    leg.refresh_from_db()
+    assert leg.returns_on == on_day(visit, visit.leg_to_b, 5)
