@@ -353,3 +353,43 @@ def test_request_email_is_in_the_students_language(
     message = next(m for m in mail.outbox if m.to == [guardian] and "/trip-consent/" in m.body)
     assert "/trip-consent/withdraw/" in message.body
     assert timedelta(days=settings.GUARDIAN_LINK_MAX_AGE_DAYS).days == 7
+
+
+@pytest.mark.journey
+def test_trip_consent_journey_from_publish_to_a_confirmed_trip(
+    client, city_a, city_b, carol, django_capture_on_commit_callbacks
+):
+    """The coordinators publish, the guardian follows the emailed link and signs, the student
+    and the coordinators see the trip confirmed; the withdraw link in the receipt still works."""
+    import re
+
+    visit = build_visit(city_a, city_b, pairs=1, publish=False)
+    traveller = visit.a[0]
+    guardian = GuardianConsent.objects.get(student=traveller.student).guardian_email
+    _publish(visit, carol, django_capture_on_commit_callbacks)
+    request = next(m for m in mail.outbox if m.to == [guardian] and "Trip consent" in m.subject)
+    sign_path = re.search(r"https?://[^/\s]+(/trip-consent/(?!withdraw)[^\s]+/)", request.body)[1]
+    page = client.get(sign_path)
+    assert visit.households[visit.b[0].pk].family_name in page.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            sign_path,
+            {
+                "guardian_name": "Kim Younghee",
+                "agree": "on",
+                "digest": page.context["form"].initial["digest"],
+            },
+        )
+    receipt = mail.outbox[0]
+    withdraw_path = re.search(r"https?://[^/\s]+(/trip-consent/withdraw/[^\s]+/)", receipt.body)[1]
+    client.force_login(traveller.student)
+    assert (
+        "Your trip is confirmed: your guardian signed the trip consent."
+        in client.get(f"/me/applications/{traveller.pk}/").content.decode()
+    )
+    client.force_login(carol)
+    trip_page = client.get(f"/coordinate/programs/{visit.program.pk}/trip/").content.decode()
+    assert "Guardian signed the trip consent" in trip_page
+    client.logout()
+    assert client.get(withdraw_path).status_code == 200
