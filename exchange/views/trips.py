@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
@@ -214,6 +215,7 @@ def emergency_view(request, pk: int):
             "info": info,
             "is_open": is_open,
             "window": window,
+            "today": timezone.localdate(),
             "given": info is not None
             or EmergencyInfo.objects.filter(application=application).exists(),
         },

@@ -1,7 +1,10 @@
 """The Trip pages (issue 15): who may open each one, and what they show and change."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils.formats import date_format
 
 from exchange.models import AuditEntry, EmergencyInfo, ItineraryItem, VisitLeg
 from tests.exchange.visit_helpers import build_visit, on_day
@@ -295,7 +298,8 @@ def test_emergency_view_before_the_window_shows_the_date_and_never_the_content(
     assert response.status_code == 200
     assert "Peanuts" not in page and "김영희" not in page
     assert "The traveller has given their emergency information." in page
-    assert response.context["window"][0].isoformat() in response.context["window"][0].isoformat()
+    opens = visit.leg_to_b.departs_on - timedelta(days=14)
+    assert f"Emergency information opens on {date_format(opens, 'DATE_FORMAT')}" in page
     assert AuditEntry.objects.filter(action="emergency-view").count() == 0
 
 
@@ -443,3 +447,14 @@ def test_leg_edit_shortening_past_an_entry_is_refused(client, city_a, city_b, ca
     ]
     leg.refresh_from_db()
     assert leg.returns_on == on_day(visit, visit.leg_to_b, 5)
+
+
+def test_emergency_view_after_the_return_says_it_closed(client, city_a, city_b, bob):
+    visit = build_visit(city_a, city_b, pairs=1, starts_in_days=-14)
+    _info(visit.a[0])
+    client.force_login(bob)
+    page = client.get(f"/coordinate/applications/{visit.a[0].pk}/emergency/").content.decode()
+    closes = date_format(visit.leg_to_b.returns_on, "DATE_FORMAT")
+    assert f"Emergency information closed on {closes}, when the traveller returned." in page
+    assert "Peanuts" not in page
+    assert AuditEntry.objects.filter(action="emergency-view").count() == 0
