@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 86400},
     "expire-documents": {"task": "exchange.tasks.expire_documents", "schedule": 86400},
+    # Trips (issue 15): emergency information past EMERGENCY_INFO_RETENTION_DAYS.
+    "expire-emergency-info": {"task": "exchange.tasks.expire_emergency_info", "schedule": 86400},
 }
 
 # --- Accounts ----------------------------------------------------------------------------

@@ -93,3 +93,49 @@ def render_certificate_batch(self, batch_id: int) -> str:
     with _render_memory_limit(self.request):
         batch = certificate_services.certificate_batch_render(batch=batch)
     return batch.state if batch is not None else ""
+
+
+# --- Trips (issue 15: trip consent, emergency information) -------------------------------
+
+
+@shared_task
+def send_trip_consent_request(consent_id: int) -> int:
+    from exchange.models import TripConsent
+    from exchange.services import trips as trip_services
+
+    consent = (
+        TripConsent.objects.select_related(
+            "application__student", "application__program", "application__city"
+        )
+        .filter(pk=consent_id, is_current=True, signed_at__isnull=True, withdrawn_at__isnull=True)
+        .exclude(guardian_email="")
+        .first()
+    )
+    if consent is None:
+        return 0
+    return trip_services.trip_consent_send_request_email(consent=consent)
+
+
+@shared_task
+def send_trip_consent_signed(consent_id: int) -> int:
+    from exchange.models import TripConsent
+    from exchange.services import trips as trip_services
+
+    consent = (
+        TripConsent.objects.select_related(
+            "application__student", "application__program", "application__city"
+        )
+        .filter(pk=consent_id, signed_at__isnull=False)
+        .first()
+    )
+    if consent is None:
+        return 0
+    return trip_services.trip_consent_send_signed_email(consent=consent)
+
+
+@shared_task
+def expire_emergency_info() -> int:
+    """Daily: delete emergency information EMERGENCY_INFO_RETENTION_DAYS after a visit."""
+    from exchange.services import trips as trip_services
+
+    return trip_services.emergency_info_expire(today=timezone.localdate())
