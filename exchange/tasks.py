@@ -93,3 +93,28 @@ def render_certificate_batch(self, batch_id: int) -> str:
     with _render_memory_limit(self.request):
         batch = certificate_services.certificate_batch_render(batch=batch)
     return batch.state if batch is not None else ""
+
+
+# --- care (issue 15): messages to travellers, incident notices ---------------------------
+
+
+@shared_task
+def send_trip_message(message_id: int) -> int:
+    from exchange.models import TripMessage
+    from exchange.services import care as care_services
+
+    message = TripMessage.objects.select_related("program").filter(pk=message_id).first()
+    if message is None:
+        return 0
+    return care_services.trip_message_deliver(message=message)
+
+
+@shared_task
+def notify_incident(incident_id: int) -> int:
+    from exchange.models import Incident
+    from exchange.services import care as care_services
+
+    incident = Incident.objects.select_related("program").filter(pk=incident_id).first()
+    if incident is None:
+        return 0
+    return care_services.incident_notify(incident=incident)
