@@ -185,9 +185,7 @@ def test_locator_page_shows_names_in_both_scripts(client, carol, visit):
     item(leg, day, time(9), ItineraryItem.Kind.GROUP, end=time(12), place="Gonjiam")
     client.force_login(carol)
 
-    response = client.get(
-        f"/coordinate/programs/{visit.program.pk}/locator/?day={day.isoformat()}"
-    )
+    response = client.get(f"/coordinate/programs/{visit.program.pk}/locator/?day={day.isoformat()}")
 
     html = response.content.decode()
     student = visit.b[0].student
