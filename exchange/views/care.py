@@ -232,6 +232,7 @@ def household_visits(request, pk: int, leg_pk: int):
     leg = get_object_or_404(
         VisitLeg.objects.select_related("host_city"), pk=leg_pk, program=program
     )
+    leg.program = program  # already loaded, with its cities
     if not request.user.has_perm("exchange.visit_households", leg):
         raise PermissionDenied
     households = selectors.leg_households(leg=leg)
