@@ -19,6 +19,7 @@ An item without an end lasts until the day's next item starts (the day's last un
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from types import SimpleNamespace
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -41,9 +42,10 @@ from exchange.models import (
     TripMessageDelivery,
     VisitLeg,
 )
-from exchange.selectors.households import Placement, program_placements
+from exchange.selectors.households import Placement, _placements, program_placements
 
 AT_HOME = "home"
+SUMMARY_PLACES = 6
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Place:
     kind: str  # an ItineraryItem.Kind value, or AT_HOME
     label: str
     detail: str = ""
-    people: list[Application] = field(default_factory=list)
+    people: list["Person"] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +71,12 @@ class Snapshot:
     def people_count(self) -> int:
         return sum(len(place.people) for place in self.places)
 
+    @property
+    def few_places(self) -> bool:
+        """Few enough places to name each in the day's overview (a group activity, a bus);
+        the evening's households are counted there instead."""
+        return len(self.places) <= SUMMARY_PLACES
+
 
 @dataclass
 class Locator:
@@ -77,8 +85,8 @@ class Locator:
     legs: list[VisitLeg]  # the legs running on `day`
     now: list[Snapshot]  # on today's date: each running leg at its host city's current time
     items: list[Snapshot]  # one per itinerary item of the day
-    groups: list[tuple[MatchGroup, list[Application]]]
-    participants: list[Application]
+    groups: list[tuple[MatchGroup, list["Person"]]]
+    participants: list["Person"]
 
     def snapshot(self, key: str) -> Snapshot | None:
         return next((s for s in [*self.now, *self.items] if s.key == key), None)
@@ -88,13 +96,13 @@ class Locator:
 class _Facts:
     """Everything the locator reads, loaded once (a fixed number of queries)."""
 
-    participants: list[Application]
+    participants: list["Person"]
     placements: list[Placement]
     legs: list[VisitLeg]
     items: dict[int, list[ItineraryItem]]  # by leg pk, the day's items in order
     groups: dict[int, MatchGroup]
 
-    def by_pk(self) -> dict[int, Application]:
+    def by_pk(self) -> dict[int, "Person"]:
         return {a.pk: a for a in self.participants}
 
 
@@ -107,6 +115,71 @@ def program_participants(*, program: Program) -> list[Application]:
     )
 
 
+@dataclass(frozen=True)
+class Person:
+    """A participant as the locator shows them: a few columns, not whole rows, since at 500
+    participants building model instances cost more than the rest of the page
+    (bench/locator_bench.py)."""
+
+    pk: int  # the Application's
+    student_id: int
+    city_id: int
+    native_name: str
+    latin_name: str
+    city_name: str
+
+    @property
+    def display_name(self) -> str:
+        """Native script first, with the Latin form beside it (as User.display_name)."""
+        if self.native_name and self.latin_name and self.native_name != self.latin_name:
+            return f"{self.native_name} ({self.latin_name})"
+        return self.native_name or self.latin_name
+
+
+def _locator_participants(program: Program) -> list[Person]:
+    rows = (
+        Application.objects.filter(program=program, state__in=PARTICIPATING)
+        .order_by("city__name_en", "student__latin_name", "pk")
+        .values_list(
+            "pk",
+            "student_id",
+            "city_id",
+            "student__native_name",
+            "student__latin_name",
+            "city__name_en",
+        )
+    )
+    return [Person(*row) for row in rows]
+
+
+def _locator_placements(program: Program) -> list[Placement]:
+    """The published placements, by the households selector's own rule (_placements), read
+    from the few columns the locator needs: no home address decrypted, no household members.
+    Its members and households are stand-ins with the attributes _placements reads."""
+    members = [
+        SimpleNamespace(
+            group_id=group_id,
+            role=role,
+            application_id=application_id,
+            application=SimpleNamespace(city_id=city_id, student_id=student_id),
+        )
+        for group_id, role, application_id, city_id, student_id in MatchMember.objects.filter(
+            matching__program=program, matching__status=Matching.Status.PUBLISHED
+        )
+        .order_by("group_id", "application_id")
+        .values_list(
+            "group_id", "role", "application_id", "application__city_id", "application__student_id"
+        )
+    ]
+    households = {
+        student_id: SimpleNamespace(pk=pk, family_name=family_name, district=district)
+        for pk, student_id, family_name, district in Household.objects.filter(
+            student_id__in={m.application.student_id for m in members}
+        ).values_list("pk", "student_id", "family_name", "district")
+    }
+    return _placements(members, households)
+
+
 def _facts(program: Program, day: date) -> _Facts:
     legs = list(
         VisitLeg.objects.filter(program=program, departs_on__lte=day, returns_on__gte=day)
@@ -117,17 +190,16 @@ def _facts(program: Program, day: date) -> _Facts:
     if legs:
         for item in ItineraryItem.objects.filter(leg__in=legs, day=day).order_by("starts_at", "pk"):
             items[item.leg_id].append(item)
-    placements = program_placements(program=program)
     groups = {
         g.pk: g
         for g in MatchGroup.objects.filter(
             matching__program=program, matching__status=Matching.Status.PUBLISHED
-        )
+        ).only("pk", "number", "kind", "matching_id")
     }
-    return _Facts(program_participants(program=program), placements, legs, items, groups)
+    return _Facts(_locator_participants(program), _locator_placements(program), legs, items, groups)
 
 
-def _household_place(household: Household | None, fallback_city) -> Place:
+def _household_place(household) -> Place:
     if household is None:
         return Place(
             key="unplaced",
@@ -142,11 +214,11 @@ def _household_place(household: Household | None, fallback_city) -> Place:
     )
 
 
-def _home_place(application: Application) -> Place:
+def _home_place(application: "Person") -> Place:
     return Place(
         key=f"home-{application.city_id}",
         kind=AT_HOME,
-        label=_("At home in %(city)s") % {"city": application.city.name_en},
+        label=_("At home in %(city)s") % {"city": application.city_name},
     )
 
 
@@ -181,61 +253,72 @@ def _snapshot(
     }
     hosting = {p.host_id: p for p in stay.values()}
     places: dict[str, Place] = {}
+    free_label = _("Free time with the buddy")
 
-    def put(place: Place, application: Application) -> None:
-        places.setdefault(place.key, place).people.append(application)
+    def put(key: str, make, application: "Person") -> None:
+        # A place's label is made once, by its first person, not once per person.
+        place = places.get(key)
+        if place is None:
+            place = places[key] = make()
+        place.people.append(application)
 
+    def at_household(household, application: "Person") -> None:
+        key = "unplaced" if household is None else f"household-{household.pk}"
+        put(key, lambda: _household_place(household), application)
+
+    def at_home(application: "Person") -> None:
+        put(f"home-{application.city_id}", lambda: _home_place(application), application)
+
+    def at_own_home(application: "Person", placement: Placement | None) -> None:
+        if placement is not None:
+            at_household(placement.household, application)
+        else:
+            at_home(application)
+
+    kind = item.kind if item is not None else None
     for application in facts.participants:
         travels = application.city_id != leg.host_city_id
         placement = stay.get(application.pk) if travels else hosting.get(application.pk)
-        own_home = (
-            _household_place(placement.household, application.city)
-            if placement is not None and not travels
-            else _home_place(application)
-        )
         if before or after:
-            put(_home_place(application) if travels else own_home, application)
-        elif item is not None and item.kind == ItineraryItem.Kind.GROUP:
+            if travels:
+                at_home(application)
+            else:
+                at_own_home(application, placement)
+        elif kind == ItineraryItem.Kind.GROUP:
             put(
-                Place(
-                    key=f"item-{item.pk}",
-                    kind=item.kind,
-                    label=item.place,
+                f"item-{item.pk}",
+                lambda: Place(
+                    key=f"item-{item.pk}", kind=kind, label=item.place, detail=item.activity
+                ),
+                application,
+            )
+        elif kind == ItineraryItem.Kind.TRAVEL and travels:
+            put(
+                f"travel-{item.pk}",
+                lambda: Place(
+                    key=f"travel-{item.pk}",
+                    kind=kind,
+                    label=item.transport or item.place,
                     detail=item.activity,
                 ),
                 application,
             )
-        elif item is not None and item.kind == ItineraryItem.Kind.TRAVEL:
-            if travels:
-                put(
-                    Place(
-                        key=f"travel-{item.pk}",
-                        kind=item.kind,
-                        label=item.transport or item.place,
-                        detail=item.activity,
-                    ),
-                    application,
-                )
-            else:
-                put(own_home, application)
-        elif item is not None and item.kind == ItineraryItem.Kind.FREE and placement is not None:
+        elif kind == ItineraryItem.Kind.FREE and placement is not None:
             group = facts.groups.get(placement.group_id)
             put(
-                Place(
+                f"free-{placement.group_id}",
+                lambda group=group, placement=placement: Place(
                     key=f"free-{placement.group_id}",
-                    kind=item.kind,
-                    label=_("Free time with the buddy"),
+                    kind=ItineraryItem.Kind.FREE,
+                    label=free_label,
                     detail=_("Group %(number)s") % {"number": group.number} if group else "",
                 ),
                 application,
             )
         elif travels:
-            put(
-                _household_place(placement.household if placement else None, application.city),
-                application,
-            )
+            at_household(placement.household if placement else None, application)
         else:
-            put(own_home, application)
+            at_own_home(application, placement)
     key = f"item-{item.pk}" if at is None and item is not None else f"at-{leg.pk}-{at:%H%M}"
     return Snapshot(key=key, leg=leg, item=item, at=at, places=list(places.values()))
 
@@ -279,7 +362,7 @@ def program_locator(
     if not facts.legs:
         now_snapshots.append(_home_snapshot(facts, day))
     by_pk = facts.by_pk()
-    members: dict[int, list[Application]] = {}
+    members: dict[int, list[Person]] = {}
     for placement in facts.placements:
         for pk in (placement.visitor_id, placement.host_id):
             people = members.setdefault(placement.group_id, [])
@@ -379,6 +462,15 @@ def audience_for(*, program: Program, spec: dict) -> Audience | None:
         place = next((p for p in snapshot.places if p.key == spec.get("place")), None)
         if place is None:
             return None
+        people = list(
+            Application.objects.filter(
+                pk__in=[person.pk for person in place.people],
+                program=program,
+                state__in=PARTICIPATING,
+            )
+            .select_related("student", "city")
+            .order_by("city__name_en", "student__latin_name", "pk")
+        )
         moment = (
             snapshot.item.activity
             if snapshot.item is not None and snapshot.at is None
@@ -393,7 +485,7 @@ def audience_for(*, program: Program, spec: dict) -> Audience | None:
                 "place": place.key,
             },
             label,
-            place.people,
+            people,
         )
     return None
 

@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,6 +68,56 @@ def _audience_spec(data) -> dict:
     return {"kind": kind}
 
 
+def _place_cards(program: Program, day, snapshot, host_word: str) -> list[str]:
+    """The selected moment's places as cards: the place, its people (native script with the
+    Latin beside) and the link that writes to them. Built here with format_html (every value
+    escaped) rather than by template loops: on a night of 250 host homes the loops alone took
+    longer than the page's budget (bench/locator_bench.py). _places.html only joins them."""
+    if snapshot is None:
+        return []
+    compose = reverse("exchange:care_message_compose", args=[program.pk])
+    host_city_id = snapshot.leg.host_city_id if snapshot.leg else None
+    cards = []
+    for place in snapshot.places:
+        people = format_html_join(
+            "",
+            '<li><strong>{}</strong> <span class="latin">{}</span> · {}{}</li>',
+            (
+                (
+                    person.native_name,
+                    person.latin_name,
+                    person.city_name,
+                    f" · {host_word}" if person.city_id == host_city_id else "",
+                )
+                for person in place.people
+            ),
+        )
+        count = len(place.people)
+        query = urlencode(
+            {"kind": "place", "day": day.isoformat(), "moment": snapshot.key, "place": place.key}
+        )
+        cards.append(
+            format_html(
+                '<li class="card locator-place"><h3 class="h3">{} <span class="badge">{}</span>'
+                '</h3>{}<ul class="locator-people">{}</ul><a href="{}">{}</a></li>',
+                place.label,
+                count,
+                format_html('<p class="help">{}</p>', place.detail) if place.detail else "",
+                people,
+                f"{compose}?{query}",
+                ngettext("Message this person", "Message these %(n)s people", count) % {"n": count},
+            )
+        )
+    return cards
+
+
+def _group_options(groups) -> list[tuple[int, str]]:
+    return [
+        (group.pk, f"{group.number}: " + ", ".join(person.display_name for person in members))
+        for group, members in groups
+    ]
+
+
 def _audience_query(spec: dict) -> str:
     return urlencode({k: v for k, v in spec.items() if k != "label"})
 
@@ -79,12 +131,18 @@ def locator(request, pk: int):
     zone, now = _today(request, program)
     today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
     form = LocatorDayForm(request.GET if "day" in request.GET else None, initial={"day": today})
-    result = None
+    result = selected = None
     if form.is_bound and not form.is_valid():
         day = None
     else:
         day = form.cleaned_data["day"] if form.is_bound else today
         result = selectors.program_locator(program=program, day=day, today=today, now=now)
+        # Everyone's place is listed for one moment (now, or the one asked for); the day's
+        # other moments are summed up, so the page stays light at hundreds of participants.
+        snapshots = [*result.now, *result.items]
+        selected = result.snapshot(request.GET.get("moment", "")) or (
+            snapshots[0] if snapshots else None
+        )
     return render(
         request,
         "exchange/care/locator.html",
@@ -95,6 +153,10 @@ def locator(request, pk: int):
             "today": today,
             "zone": zone,
             "locator": result,
+            "selected": selected,
+            "place_cards": _place_cards(program, day, selected, _("host student")),
+            "group_options": _group_options(result.groups) if result else [],
+            "compose_url": reverse("exchange:care_message_compose", args=[program.pk]),
             "hosts_legs": selectors.visit_legs_hosted(
                 program=program, city_ids=coordinated_city_ids(request.user, program)
             ),

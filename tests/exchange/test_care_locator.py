@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 
 # Session, user and home city; coordinator memberships; the second factor; the program and
 # its cities (loaded once for the permission and the view); the coordinator's time zone; the
-# running legs; the day's items; the published members, their households and the households'
-# members (placements); the published groups; the participants; the legs the coordinator's
-# cities host. 16 at N = 1 and N = 3.
-LOCATOR_QUERIES = 16
+# running legs; the day's items; the published groups; the participants; the published
+# members and their households (placements); the legs the coordinator's cities host. 15 at
+# N = 1 and N = 3.
+LOCATOR_QUERIES = 15
 
 
 def item(leg, day, start, kind, place="Gonjiam Ceramic Park", end=None, **extra):
