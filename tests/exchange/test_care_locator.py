@@ -223,3 +223,42 @@ def test_locator_queries_do_not_grow_with_participants(
 
     assert response.status_code == 200
     assert len(response.context["locator"].participants) == 2 * pairs
+
+
+def test_locator_page_lists_the_chosen_moment_in_full(client, carol, visit):
+    leg = visit.leg_to_a
+    day = on_day(visit, leg, 1)
+    workshop = item(leg, day, time(9), ItineraryItem.Kind.GROUP, end=time(12))
+    free = item(leg, day, time(14), ItineraryItem.Kind.FREE)
+    client.force_login(carol)
+
+    response = client.get(
+        f"/coordinate/programs/{visit.program.pk}/locator/"
+        f"?day={day.isoformat()}&moment=item-{free.pk}"
+    )
+
+    assert response.context["selected"].item == free
+    assert [s.item for s in response.context["locator"].items] == [workshop, free]
+    html = response.content.decode()
+    assert html.count('<li class="card locator-place">') == 2
+    assert (
+        f"?kind=place&amp;day={day.isoformat()}&amp;moment=item-{free.pk}"
+        f"&amp;place=free-{visit.groups[0].pk}"
+    ) in html
+
+
+def test_locator_page_escapes_names_and_places(client, carol, visit):
+    leg = visit.leg_to_a
+    day = on_day(visit, leg, 1)
+    item(leg, day, time(9), ItineraryItem.Kind.GROUP, end=time(12), place="<b>Kiln</b>")
+    student = visit.b[0].student
+    student.native_name = "<script>x</script>"
+    student.save(update_fields=["native_name"])
+    client.force_login(carol)
+
+    response = client.get(f"/coordinate/programs/{visit.program.pk}/locator/?day={day.isoformat()}")
+
+    html = response.content.decode()
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<b>Kiln</b>" not in html
