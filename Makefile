@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ test-embedded: install system-fonts system-test-tools
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 
-bench: bench-review bench-matching bench-pdf bench-chat bench-masking
+bench: bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator
 
 bench-review: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
@@ -81,6 +81,10 @@ bench-chat: install
 # and the microseconds per message (mean, p99); no database needed.
 bench-masking: install
 	$(BIN)/python bench/masking_bench.py
+
+# The visit locator at 50 and 500 participants: p50/p95 and a query count that must not grow.
+bench-locator: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/locator_bench.py
 
 lint: install
 	$(BIN)/ruff check .

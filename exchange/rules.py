@@ -316,3 +316,15 @@ rules.add_perm(
 )
 rules.add_perm("exchange.answer_check_in", owns_check_in)
 rules.add_perm("exchange.view_incident", coordinates_incident)
+
+
+# --- care (issue 15: locator, messages to travellers, incidents) ---------------------------
+
+
+@rules.predicate
+def receives_trip_message(user, delivery) -> bool:
+    """A message to travellers is read (and marked read) by its own recipient only."""
+    return delivery is not None and user.is_authenticated and delivery.recipient_id == user.pk
+
+
+rules.add_perm("exchange.read_trip_message", receives_trip_message)

@@ -139,3 +139,28 @@ def expire_emergency_info() -> int:
     from exchange.services import trips as trip_services
 
     return trip_services.emergency_info_expire(today=timezone.localdate())
+
+
+# --- care (issue 15): messages to travellers, incident notices ---------------------------
+
+
+@shared_task
+def send_trip_message(message_id: int) -> int:
+    from exchange.models import TripMessage
+    from exchange.services import care as care_services
+
+    message = TripMessage.objects.select_related("program").filter(pk=message_id).first()
+    if message is None:
+        return 0
+    return care_services.trip_message_deliver(message=message)
+
+
+@shared_task
+def notify_incident(incident_id: int) -> int:
+    from exchange.models import Incident
+    from exchange.services import care as care_services
+
+    incident = Incident.objects.select_related("program").filter(pk=incident_id).first()
+    if incident is None:
+        return 0
+    return care_services.incident_notify(incident=incident)

@@ -284,6 +284,8 @@ class TripMessage(models.Model):
     audience = models.JSONField(default=dict)
     subject = models.CharField(_("subject"), max_length=150)
     body = models.TextField(_("message"), max_length=3000)
+    # Also emailed to each minor traveller's guardian (the coordinator ticked the box).
+    to_guardians = models.BooleanField(_("also to their guardians"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -303,6 +305,12 @@ class TripMessageDelivery(models.Model):
     email = models.CharField(max_length=8, choices=Email.choices, default=Email.QUEUED)
     emailed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The guardian's copy (care): the address it went to, as recorded when the message was
+    # sent, and how the email went. Empty when the message was not for guardians or the
+    # traveller has no guardian on record.
+    guardian_email = models.EmailField(blank=True)
+    guardian_status = models.CharField(max_length=8, choices=Email.choices, blank=True)
+    guardian_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["message_id", "recipient_id"]
