@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 86400},
     "expire-documents": {"task": "exchange.tasks.expire_documents", "schedule": 86400},
+    # Issue 15, sheets: opens the evening check-ins from 17:00 host time, alerts on missing.
+    "check-ins": {"task": "exchange.tasks.run_check_ins", "schedule": 900},
 }
 
 # --- Accounts ----------------------------------------------------------------------------
