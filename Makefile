@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking bench-trips lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ test-embedded: install system-fonts system-test-tools
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 
-bench: bench-review bench-matching bench-pdf bench-chat bench-masking
+bench: bench-review bench-matching bench-pdf bench-chat bench-masking bench-trips
 
 bench-review: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
@@ -81,6 +81,11 @@ bench-chat: install
 # and the microseconds per message (mean, p99); no database needed.
 bench-masking: install
 	$(BIN)/python bench/masking_bench.py
+
+# Trip sheets (issue 15): one traveller's sheet, the batch of 100 travellers five times (peak
+# RSS after each: memory flat) and by travellers per document; goal <= 10 s a batch.
+bench-trips: install system-fonts
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/trip_sheet_bench.py
 
 lint: install
 	$(BIN)/ruff check .
