@@ -235,7 +235,11 @@ def trip_sheets_write(
 def trip_sheet_single(*, leg: VisitLeg, application: Application, by: User) -> bytes:
     """One traveller's sheet for a coordinator who may see their emergency information now;
     the print is audited (TRIP_SHEETS for both cities, EMERGENCY_VIEW for the traveller)."""
-    if application.program_id != leg.program_id or application.city_id == leg.host_city_id:
+    if (
+        application.program_id != leg.program_id
+        or application.city_id == leg.host_city_id
+        or application.student.erased_at is not None
+    ):
         raise ValidationError(_("This participant doesn’t travel on this leg."), code="not_on_leg")
     _require_print(leg=leg, travellers=[application], by=by)
     pdf = trip_sheet_pdf(leg=leg, application=application, language=sheet_language(by))
@@ -249,7 +253,8 @@ def trip_sheet_single(*, leg: VisitLeg, application: Application, by: User) -> b
 @transaction.atomic
 def trip_sheet_batch_request(*, leg: VisitLeg, by: User) -> TripSheetBatch:
     """Ask for the whole leg's sheets as one PDF; a task renders it after commit."""
-    travellers = selectors.leg_travellers(leg=leg)
+    # The rows without their emergency information: nothing is decrypted to ask.
+    travellers = selectors.leg_traveller_rows(leg=leg)
     _require_print(leg=leg, travellers=travellers, by=by)
     batch = TripSheetBatch.objects.create(leg=leg, requested_by=by)
     _audit_print(leg=leg, travellers=travellers, by=by, what=f"Batch #{batch.pk} asked for")
@@ -344,7 +349,7 @@ def trip_sheet_batch_record_download(*, batch: TripSheetBatch, by: User) -> None
     """Check that `by` may still see every traveller's emergency information (the window may
     have closed since the batch was made) and audit the download."""
     leg = batch.leg
-    travellers = selectors.leg_travellers(leg=leg)
+    travellers = selectors.leg_traveller_rows(leg=leg)
     _require_print(leg=leg, travellers=travellers, by=by)
     _audit_print(leg=leg, travellers=travellers, by=by, what=f"Batch #{batch.pk} downloaded")
 
