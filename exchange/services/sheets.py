@@ -105,6 +105,8 @@ def _require_print(*, leg: VisitLeg, travellers: list[Application], by: User) ->
     if refusal:
         raise ValidationError(refusal, code="window_closed")
     for traveller in travellers:
+        # The leg's program, with its cities cached by the rules: one object for all of them.
+        traveller.program = leg.program
         require(
             by,
             "exchange.view_emergency_info",

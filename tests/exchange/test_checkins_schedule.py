@@ -311,3 +311,16 @@ def test_alert_goes_to_active_coordinators_only(
 
     assert gone.email not in [m.to[0] for m in mailoutbox]
     assert sorted(m.to[0] for m in mailoutbox) == sorted([carol.email, bob.email])
+
+
+def test_beat_tasks_run_the_services():
+    from exchange.tasks import run_check_ins, send_check_in_alert
+
+    assert (run_check_ins(), send_check_in_alert(0)) == ({"opened": 0, "alerted": 0}, 0)
+
+
+def test_beat_schedule_runs_check_ins_every_15_minutes(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["check-ins"] == {
+        "task": "exchange.tasks.run_check_ins",
+        "schedule": 900,
+    }
