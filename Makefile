@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator bench-trips lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,10 @@ install: $(BIN)/.installed
 system-fonts:
 	@scripts/ensure-system-packages fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-# Chromium for the browser tests; gettext so a test can prove the catalogues are complete.
+# Chromium for the browser tests; gettext so a test can prove the catalogues are complete;
+# poppler-utils (pdftotext) so a test can read the trip sheets back in every script.
 system-test-tools:
-	@scripts/ensure-system-packages chromium gettext
+	@scripts/ensure-system-packages chromium gettext poppler-utils
 
 # Serves the portal on http://127.0.0.1:8000 (or PORT) with the demo data, on the embedded
 # defaults (SQLite, in-memory channel layer, eager Celery) unless DATABASE_URL / REDIS_URL are
@@ -57,7 +58,7 @@ test-embedded: install system-fonts system-test-tools
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 
-bench: bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator
+bench: bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator bench-trips
 
 bench-review: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
@@ -85,6 +86,11 @@ bench-masking: install
 # The visit locator at 50 and 500 participants: p50/p95 and a query count that must not grow.
 bench-locator: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/locator_bench.py
+
+# Trip sheets (issue 15): one traveller's sheet, the batch of 100 travellers five times (peak
+# RSS after each: memory flat) and by travellers per document; goal <= 10 s a batch.
+bench-trips: install system-fonts
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/trip_sheet_bench.py
 
 lint: install
 	$(BIN)/ruff check .

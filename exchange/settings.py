@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-documents": {"task": "exchange.tasks.expire_documents", "schedule": 86400},
     # Trips (issue 15): emergency information past EMERGENCY_INFO_RETENTION_DAYS.
     "expire-emergency-info": {"task": "exchange.tasks.expire_emergency_info", "schedule": 86400},
+    # Issue 15, sheets: opens the evening check-ins from 17:00 host time, alerts on missing.
+    "check-ins": {"task": "exchange.tasks.run_check_ins", "schedule": 900},
 }
 
 # --- Accounts ----------------------------------------------------------------------------

@@ -164,3 +164,36 @@ def notify_incident(incident_id: int) -> int:
     if incident is None:
         return 0
     return care_services.incident_notify(incident=incident)
+
+
+# --- Trip sheets and check-ins (issue 15, "sheets") ---------------------------------------
+
+
+@shared_task(bind=True, time_limit=RENDER_TIME_LIMIT, soft_time_limit=RENDER_SOFT_TIME_LIMIT)
+def render_trip_sheet_batch(self, batch_id: int) -> str:
+    """Render and store a leg's trip sheets; the final state, or "" if there was nothing to
+    do (gone, or another delivery of this task has it)."""
+    from exchange.models import TripSheetBatch
+    from exchange.services import sheets as sheet_services
+
+    batch = TripSheetBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return ""
+    with _render_memory_limit(self.request):
+        batch = sheet_services.trip_sheet_batch_render(batch=batch)
+    return batch.state if batch is not None else ""
+
+
+@shared_task
+def run_check_ins() -> dict[str, int]:
+    """Every 15 minutes: open the evening's check-ins, alert on the unanswered ones."""
+    from exchange.services import checkins as checkin_services
+
+    return checkin_services.check_ins_run(now=timezone.now())
+
+
+@shared_task
+def send_check_in_alert(check_in_id: int) -> int:
+    from exchange.services import checkins as checkin_services
+
+    return checkin_services.check_in_send_alert_emails(check_in_id=check_in_id)
