@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.test import Client
+from django.test.signals import template_rendered
 from django.utils import timezone
 from playwright.sync_api import (
     Browser,
@@ -293,3 +294,47 @@ def axe_violations(page: Page) -> list[dict]:
     each violation's id, impact, help text and the selectors of the elements at fault."""
     assert page.evaluate(LOAD_AXE) == AXE_VERSION
     return page.evaluate(RUN_AXE)
+
+
+# --- Which templates are pages, and which were rendered -----------------------------------
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
+# Rendered by WeasyPrint to PDF; no browser is served them.
+PDF_TEMPLATES = {"exchange/certificate.html", "exchange/pdf/trip_sheet.html"}
+# The duty-of-care folders, each swept by its own browser test (CSP and axe), which asserts
+# it rendered every page of the folder.
+AREA_SWEEPS = {
+    "exchange/households/": "test_house_pages.py",
+    "exchange/trips/": "test_trip_pages.py",
+    "exchange/sheets/": "test_sheets_pages.py",
+    "exchange/checkins/": "test_sheets_pages.py",
+    "exchange/care/": "test_care_pages.py",
+}
+
+
+def page_templates(folder: str = "") -> set[str]:
+    """Every page template (under `folder`): not partials (`_name`), emails, form pieces or
+    PDF templates."""
+    pages = set()
+    for path in (TEMPLATES_DIR / folder).rglob("*.html"):
+        name = path.relative_to(TEMPLATES_DIR).as_posix()
+        if path.name.startswith("_") or {"email", "includes"} & set(path.parts):
+            continue
+        if name not in PDF_TEMPLATES:
+            pages.add(name)
+    return pages
+
+
+@pytest.fixture
+def rendered() -> Iterator[set[str]]:
+    """The repo's templates rendered in this process (the live server's thread included)."""
+    names: set[str] = set()
+
+    def record(sender, template, **kwargs) -> None:
+        origin = getattr(getattr(template, "origin", None), "name", None)
+        if origin and Path(str(origin)).is_relative_to(TEMPLATES_DIR):
+            names.add(Path(str(origin)).relative_to(TEMPLATES_DIR).as_posix())
+
+    template_rendered.connect(record, dispatch_uid="template-sweep")
+    yield names
+    template_rendered.disconnect(dispatch_uid="template-sweep")
