@@ -316,3 +316,11 @@ rules.add_perm(
 )
 rules.add_perm("exchange.answer_check_in", owns_check_in)
 rules.add_perm("exchange.view_incident", coordinates_incident)
+
+
+# --- Host households (issue 15, area "house") ------------------------------------------------
+# A city's care policy (its screening checklist) is its own coordinators'; they also name the
+# backup households of the placements their city hosts. Any coordinator opens the household
+# list, which shows only the households their own cities screen.
+rules.add_perm("exchange.change_care_policy", coordinates_city)
+rules.add_perm("exchange.list_households", is_coordinator)

@@ -32,7 +32,13 @@ class Visit:
 
 
 def household_for(
-    application: Application, *, approved: bool = True, pets: str = "", family_name: str = ""
+    application: Application,
+    *,
+    approved: bool = True,
+    pets: str = "",
+    family_name: str = "",
+    diets: list[str] | None = None,
+    guest_beds: int = 1,
 ) -> Household:
     student = application.student
     today = timezone.localdate()
@@ -44,7 +50,8 @@ def household_for(
         address=f"{application.pk} Example-ro, {application.city.name_en}",
         phone="+82 31 760 0000" if application.city.country == "KR" else "+86 533 000 0000",
         pets=pets,
-        diets_offered=["vegetarian", "halal", "no-pork"],
+        guest_beds=guest_beds,
+        diets_offered=["vegetarian", "halal", "no-pork"] if diets is None else diets,
         status=Household.Status.APPROVED if approved else Household.Status.SUBMITTED,
         approved_on=today if approved else None,
         approved_until=today + timedelta(days=365) if approved else None,
@@ -65,6 +72,27 @@ def household_for(
         birth_year=student.date_of_birth.year,
     )
     return household
+
+
+def home_from_answers(
+    application: Application,
+    *,
+    can_host: bool = True,
+    household_pets: bool = False,
+    diets_offered=(),
+    guest_beds: int = 2,
+) -> Household | None:
+    """The approved household the application's old yes/no answers described (matching reads
+    households now): none when the family can't host; the student's own if it has one."""
+    existing = Household.objects.filter(student=application.student).first()
+    if existing is not None or not can_host:
+        return existing
+    return household_for(
+        application,
+        pets="a cat" if household_pets else "",
+        diets=list(diets_offered),
+        guest_beds=guest_beds,
+    )
 
 
 def build_visit(
