@@ -216,9 +216,7 @@ def test_household_screen_a_concern_blocks_approval(submitted, carol):
     mother = submitted.members.get(relation="parent")
     services.household_screen(
         household=submitted,
-        data=services.ScreeningData(
-            timezone.localdate(), carol, "", 2, "", timezone.localdate()
-        ),
+        data=services.ScreeningData(timezone.localdate(), carol, "", 2, "", timezone.localdate()),
         checks=[services.MemberCheck(pk=mother.pk, status="concern", checked_on=None)],
         by=carol,
     )
