@@ -138,3 +138,60 @@ def test_matching_pair_by_hand_with_a_home_waiting_for_screening_is_refused(prog
         "family’s home is waiting for screening by Gwangju (Gyeonggi).",
     ]
     assert AuditEntry.objects.count() == audits
+
+
+# --- Backup households on the published matching page ------------------------------------
+
+
+@pytest.mark.parametrize("pairs", [1, 3])
+def test_published_matching_page_with_backups_queries_are_the_same_for_1_and_3(
+    client, django_assert_num_queries, city_a, city_b, carol, pairs
+):
+    from tests.exchange.visit_helpers import build_visit
+
+    visit = build_visit(city_a, city_b, pairs=pairs)
+    client.force_login(carol)
+
+    with django_assert_num_queries(21):
+        response = client.get(f"/coordinate/programs/{visit.program.pk}/matching/")
+
+    assert [len(view.backups) for view in response.context["page"].groups] == [2] * pairs
+
+
+def test_published_matching_page_backup_form_only_for_the_host_city(
+    client, city_a, city_b, carol, bob
+):
+    from tests.exchange.visit_helpers import build_visit
+
+    visit = build_visit(city_a, city_b, pairs=1)
+    client.force_login(carol)
+    mine = client.get(f"/coordinate/programs/{visit.program.pk}/matching/").context["page"]
+    forms = {row.host_city_id: form is not None for row, _v, form in mine.groups[0].backups}
+
+    assert forms == {city_a.pk: True, city_b.pk: False}
+
+
+def test_backup_post_names_the_household_and_shows_it_to_the_partner_city(
+    client, city_a, city_b, carol, bob
+):
+    from tests.exchange.visit_helpers import build_visit
+
+    visit = build_visit(city_a, city_b, pairs=1)
+    other = factories.ProgramFactory(cities={city_a: 2})
+    spare = household_for(
+        factories.ApplicationFactory(
+            program=other, student=factories.StudentFactory(home_city=city_a)
+        ),
+        family_name="Spare family",
+    )
+    url = f"/coordinate/programs/{visit.program.pk}/matching/"
+    client.force_login(carol)
+
+    client.post(
+        f"{url}groups/{visit.groups[0].pk}/backup/{visit.b[0].pk}/", {"household": spare.pk}
+    )
+    client.force_login(bob)
+    page = client.get(url).content.decode()
+
+    assert "Spare family" in page
+    assert AuditEntry.objects.filter(action="household-backup").count() == 2
