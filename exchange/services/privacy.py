@@ -28,6 +28,8 @@ from exchange.models import (
     AuditEntry,
     Certificate,
     CertificateBatch,
+    Household,
+    HouseholdMember,
     ReviewComment,
 )
 
@@ -97,6 +99,17 @@ def applications_erase(*, student: User, identifiers: Iterable[str]) -> int:
     AuditEntry.objects.filter(
         Q(application_id__in=ids) | Q(subject=student) | text_mentions("detail", identifiers)
     ).update(detail="")
+    # The family's home (issue 15) is the student's data too: its members, screenings and
+    # any kept copy of a background check go with it.
+    households = Household.objects.filter(student=student)
+    files += [
+        name
+        for name in HouseholdMember.objects.filter(household__in=households)
+        .exclude(background_check_document="")
+        .values_list("background_check_document", flat=True)
+        if name
+    ]
+    households.delete()
     files_delete_after_commit(files)
     return len(ids)
 
