@@ -93,3 +93,18 @@ def render_certificate_batch(self, batch_id: int) -> str:
     with _render_memory_limit(self.request):
         batch = certificate_services.certificate_batch_render(batch=batch)
     return batch.state if batch is not None else ""
+
+
+# --- Host households (issue 15, area "house") ------------------------------------------------
+
+
+@shared_task
+def send_household_guardian_link(consent_id: int) -> None:
+    """The guardian's link to describe the family's home; nothing once the consent changed."""
+    from accounts.models import GuardianConsent
+    from exchange.services.households import household_guardian_link_email
+
+    consent = GuardianConsent.objects.select_related("student").filter(pk=consent_id).first()
+    if consent is None or not consent.is_current:
+        return
+    household_guardian_link_email(consent=consent)

@@ -7,6 +7,16 @@ from exchange.views import households
 urlpatterns: list = [
     path("me/household/", households.my_household, name="my_household"),
     path("me/household/submit/", households.my_household_submit, name="my_household_submit"),
+    path(
+        "me/household/guardian-link/",
+        households.my_household_guardian_link,
+        name="my_household_guardian_link",
+    ),
+    path(
+        "household/guardian/<str:token>/",
+        households.household_guardian,
+        name="household_guardian",
+    ),
     path("coordinate/households/", households.household_list, name="household_list"),
     path("coordinate/households/<int:pk>/", households.household_detail, name="household_detail"),
     path(

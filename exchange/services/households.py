@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import GuardianConsent, User
 from accounts.rules import coordinator_city_ids
+from accounts.selectors import consent_current
+from core.mail import send_templated_email
 from core.models import City
 from core.policy import require
 from exchange.audit import audit
@@ -127,13 +129,36 @@ def _open_round(household: Household) -> HouseholdScreening:
     return screening
 
 
+def _require_guardian(guardian: GuardianConsent, student: User) -> None:
+    """A guardian's link opens the household while their consent is current and given."""
+    guardian = GuardianConsent.objects.filter(pk=guardian.pk).first()
+    if (
+        guardian is None
+        or guardian.student_id != student.pk
+        or not guardian.is_current
+        or guardian.status != GuardianConsent.Status.GIVEN
+    ):
+        raise ValidationError(
+            _("This link no longer works: ask the student for a new one."), code="forbidden"
+        )
+
+
 @transaction.atomic
-def household_save(*, student: User, data: HouseholdData, by: User) -> Household:
-    """Create or update the student's household. Changing a screened fact of an approved
-    household sends it back to screening (a new round)."""
+def household_save(
+    *,
+    student: User,
+    data: HouseholdData,
+    by: User | None,
+    guardian: GuardianConsent | None = None,
+) -> Household:
+    """Create or update the student's household, by the student or (`by=None`) by the
+    guardian holding the student's current given consent. Changing a screened fact of an
+    approved household sends it back to screening (a new round)."""
+    if guardian is not None:
+        _require_guardian(guardian, student)
     household = Household.objects.select_for_update().filter(student=student).first()
     if household is None:
-        if by.pk != student.pk:
+        if guardian is None and (by is None or by.pk != student.pk):
             raise ValidationError(_("Only the student can describe their home."), code="forbidden")
         if student.home_city_id is None:
             raise ValidationError(
@@ -146,12 +171,13 @@ def household_save(*, student: User, data: HouseholdData, by: User) -> Household
         household = Household(student=student, city_id=student.home_city_id)
         before = None
     else:
-        require(
-            by,
-            "exchange.change_household",
-            household,
-            message=_("You can’t change this household."),
-        )
+        if guardian is None:
+            require(
+                by,
+                "exchange.change_household",
+                household,
+                message=_("You can’t change this household."),
+            )
         before = _facts(household, household.members.all())
     unknown = set(data.diets_offered) - set(Diet.values)
     if unknown:
@@ -198,17 +224,26 @@ def household_save(*, student: User, data: HouseholdData, by: User) -> Household
             household,
             action=AuditEntry.Action.HOUSEHOLD_SUBMIT,
             by=by,
-            detail="facts changed after approval: back to screening",
+            detail="facts changed after approval: back to screening"
+            + (" (by the guardian)" if guardian else ""),
         )
     return household
 
 
 @transaction.atomic
-def household_submit(*, household: Household, by: User) -> Household:
-    """Send the household for the host city's screening."""
-    require(
-        by, "exchange.change_household", household, message=_("You can’t change this household.")
-    )
+def household_submit(
+    *, household: Household, by: User | None, guardian: GuardianConsent | None = None
+) -> Household:
+    """Send the household for the host city's screening (the student, or their guardian)."""
+    if guardian is not None:
+        _require_guardian(guardian, household.student)
+    else:
+        require(
+            by,
+            "exchange.change_household",
+            household,
+            message=_("You can’t change this household."),
+        )
     household = Household.objects.select_for_update().get(pk=household.pk)
     today = timezone.localdate()
     if household.status == Status.SUBMITTED:
@@ -223,8 +258,50 @@ def household_submit(*, household: Household, by: User) -> Household:
     household.submitted_at = timezone.now()
     household.save(update_fields=["status", "approved_on", "approved_until", "submitted_at"])
     _open_round(household)
-    _audit(household, action=AuditEntry.Action.HOUSEHOLD_SUBMIT, by=by)
+    _audit(
+        household,
+        action=AuditEntry.Action.HOUSEHOLD_SUBMIT,
+        by=by,
+        detail="by the guardian" if guardian else "",
+    )
     return household
+
+
+@transaction.atomic
+def household_guardian_link_send(*, student: User, by: User) -> GuardianConsent:
+    """Email the guardian who holds the student's current given consent a signed link to
+    describe the family's home (no account needed)."""
+    if by.pk != student.pk:
+        raise ValidationError(_("Only the student sends this link."), code="forbidden")
+    consent = consent_current(student=student)
+    if consent is None or consent.status != GuardianConsent.Status.GIVEN:
+        raise ValidationError(
+            _("Your guardian needs to have given their consent first."), code="no_consent"
+        )
+    from exchange.tasks import send_household_guardian_link
+
+    transaction.on_commit(lambda: send_household_guardian_link.delay(consent.pk))
+    return consent
+
+
+def household_guardian_link_email(*, consent: GuardianConsent) -> None:
+    from django.urls import reverse
+
+    from exchange.household_tokens import household_token
+
+    student = consent.student
+    send_templated_email(
+        to=consent.guardian_email,
+        template="exchange/households/email/guardian_link",
+        context={
+            "student": student,
+            "path": reverse(
+                "exchange:household_guardian", kwargs={"token": household_token(consent)}
+            ),
+            "link_days": settings.GUARDIAN_LINK_MAX_AGE_DAYS,
+        },
+        language=student.preferred_language,
+    )
 
 
 @dataclass(frozen=True)

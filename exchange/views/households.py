@@ -26,6 +26,7 @@ from exchange.forms.households import (
     household_data,
     member_initial,
 )
+from exchange.household_tokens import consent_from_household_token
 from exchange.models import Application, AuditEntry, Household, MatchGroup, Program
 from exchange.rules import coordinator_city_ids
 from exchange.selectors import households as selectors
@@ -87,6 +88,69 @@ def my_household_submit(request):
             % {"city": household.city.name_en},
         )
     return redirect("exchange:my_household")
+
+
+@require_POST
+@login_required
+def my_household_guardian_link(request):
+    try:
+        consent = services.household_guardian_link_send(student=request.user, by=request.user)
+    except ValidationError as error:
+        errors_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("We emailed %(email)s a link to describe your home.")
+            % {"email": consent.guardian_email},
+        )
+    return redirect("exchange:my_household")
+
+
+def household_guardian(request, token: str):
+    """The guardian's page through the signed link: the same form, no account."""
+    consent = consent_from_household_token(token)
+    if consent is None:
+        raise Http404
+    student = consent.student
+    household = selectors.household_of(student)
+    data = request.POST if request.method == "POST" else None
+    initial = {"languages": list(household.languages.all())} if household else {}
+    form = HouseholdForm(data, instance=household, initial=initial)
+    members = MemberFormSet(data, prefix="members", initial=member_initial(household))
+    if request.method == "POST" and "submit" in request.POST and household is not None:
+        try:
+            services.household_submit(household=household, by=None, guardian=consent)
+        except ValidationError as error:
+            errors_to_messages(request, error)
+        else:
+            messages.success(request, _("Sent for screening. Thank you."))
+        return redirect("exchange:household_guardian", token=token)
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        try:
+            services.household_save(
+                student=student,
+                data=household_data(form, members),
+                by=None,
+                guardian=consent,
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("The home is saved."))
+            return redirect("exchange:household_guardian", token=token)
+    return render(
+        request,
+        "exchange/households/my_household.html",
+        {
+            "household": household,
+            "form": form,
+            "members": members,
+            "no_city": student.home_city_id is None,
+            "today": timezone.localdate(),
+            "guardian_for": student,
+            "token": token,
+        },
+    )
 
 
 # --- The host city's coordinators ------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exchange.models import AuditEntry, Household, HouseholdScreening
 from tests import factories
-from tests.exchange.visit_helpers import build_visit, household_for
+from tests.exchange.visit_helpers import build_visit, household_for, household_post
 from tests.helpers import login_redirect, sign_in, table
 
 pytestmark = pytest.mark.django_db
@@ -23,35 +23,6 @@ def alices_home(alice, program_ab):
         program=program_ab, student=alice, state="confirmed", gender="female"
     )
     return household_for(application, approved=False, family_name="Kim family")
-
-
-def household_post(**overrides) -> dict:
-    data = {
-        "family_name": "Kim",
-        "district": "Gyeongan-dong",
-        "address": "12 Example-ro",
-        "phone": "+82 31 760 0000",
-        "guest_rooms": "1",
-        "guest_beds": "1",
-        "own_room": "on",
-        "pets": "",
-        "diets_offered": ["vegetarian"],
-        "languages": ["ko"],
-        "members-TOTAL_FORMS": "2",
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "20",
-        "members-0-name": "Kim Mother",
-        "members-0-relation": "parent",
-        "members-0-birth_year": str(YEAR - 45),
-        "members-0-phone": "+82 10 1234 5678",
-        "members-1-name": "Kim Alice",
-        "members-1-relation": "host-student",
-        "members-1-birth_year": str(YEAR - 17),
-        "members-1-phone": "",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.parametrize(

@@ -170,3 +170,34 @@ def build_visit(
 def on_day(visit: Visit, leg: VisitLeg, n: int) -> date:
     """The n-th day (0 = departure) of a leg."""
     return leg.departs_on + timedelta(days=n)
+
+
+def household_post(**overrides) -> dict:
+    """The /me/household/ form as a browser posts it: a parent and the host student (17)."""
+    year = timezone.localdate().year
+    data = {
+        "family_name": "Kim",
+        "district": "Gyeongan-dong",
+        "address": "12 Example-ro",
+        "phone": "+82 31 760 0000",
+        "guest_rooms": "1",
+        "guest_beds": "1",
+        "own_room": "on",
+        "pets": "",
+        "diets_offered": ["vegetarian"],
+        "languages": ["ko"],
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "20",
+        "members-0-name": "Kim Mother",
+        "members-0-relation": "parent",
+        "members-0-birth_year": str(year - 45),
+        "members-0-phone": "+82 10 1234 5678",
+        "members-1-name": "Kim Alice",
+        "members-1-relation": "host-student",
+        "members-1-birth_year": str(year - 17),
+        "members-1-phone": "",
+    }
+    data.update(overrides)
+    return data
