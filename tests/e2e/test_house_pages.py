@@ -1,11 +1,14 @@
 """The household pages in Chromium: no Content-Security-Policy violation and no axe-core
 violation, each as the persona who uses it (the student's home page and application form,
 the host city's list, household with its screening checklist and care policy, the published
-matching with backup households, and the guest's "Where you will stay" card)."""
+matching with backup households, the guest's "Where you will stay" card, and the guardian's
+page through the signed link)."""
 
 import pytest
 from playwright.sync_api import BrowserContext
 
+from accounts.models import GuardianConsent
+from exchange.household_tokens import household_token
 from exchange.models import HouseholdScreening
 from tests import factories
 from tests.e2e.conftest import axe_violations, visit
@@ -53,6 +56,8 @@ def test_house_pages_have_no_csp_or_axe_violation(
     log_in(coordinator, carol)
     visitor = watched(new_context())
     log_in(visitor, guest.student)
+    guardian = watched(new_context())
+    consent = GuardianConsent.objects.get(student=alice, is_current=True)
 
     results = [
         check(student, "/me/household/"),
@@ -64,6 +69,7 @@ def test_house_pages_have_no_csp_or_axe_violation(
         check(coordinator, f"/coordinate/cities/{city_a.pk}/care-policy/"),
         check(coordinator, f"/coordinate/programs/{trip.program.pk}/matching/"),
         check(visitor, f"/me/applications/{guest.pk}/"),
+        check(guardian, f"/household/guardian/{household_token(consent)}/"),
     ]
 
     assert [(path, csp, axe) for path, csp, axe in results if csp or axe] == []
