@@ -340,3 +340,25 @@ def test_household_backup_name_a_household_already_hosting_is_refused(visit, car
         "A backup is an approved household of the host city that does not already host in "
         "this program."
     ]
+
+
+def test_household_screen_keeps_a_check_copy_only_where_the_policy_keeps_one(
+    submitted, carol, city_a
+):
+    from exchange.uploads import CleanUpload
+
+    mother = submitted.members.get(relation="parent")
+    copy = CleanUpload(b"%PDF-1.4 check", "application/pdf", ".pdf", "check.pdf")
+    data = services.ScreeningData(None, None, "", 0, "", None)
+    check = services.MemberCheck(
+        pk=mother.pk, status="clear", checked_on=timezone.localdate(), document=copy
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.household_screen(household=submitted, data=data, checks=[check], by=carol)
+    CityCarePolicy.objects.create(city=city_a, keeps_check_documents=True)
+    services.household_screen(household=submitted, data=data, checks=[check], by=carol)
+
+    assert error.value.messages == ["This city’s policy keeps no copy of background checks."]
+    mother.refresh_from_db()
+    assert mother.background_check_document.read() == b"%PDF-1.4 check"
