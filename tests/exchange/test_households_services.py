@@ -361,4 +361,5 @@ def test_household_screen_keeps_a_check_copy_only_where_the_policy_keeps_one(
 
     assert error.value.messages == ["This city’s policy keeps no copy of background checks."]
     mother.refresh_from_db()
-    assert mother.background_check_document.read() == b"%PDF-1.4 check"
+    with mother.background_check_document.open("rb") as stored:
+        assert stored.read() == b"%PDF-1.4 check"
