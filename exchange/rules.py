@@ -328,3 +328,11 @@ def receives_trip_message(user, delivery) -> bool:
 
 
 rules.add_perm("exchange.read_trip_message", receives_trip_message)
+
+
+# --- Host households (issue 15, area "house") ------------------------------------------------
+# A city's care policy (its screening checklist) is its own coordinators'; they also name the
+# backup households of the placements their city hosts. Any coordinator opens the household
+# list, which shows only the households their own cities screen.
+rules.add_perm("exchange.change_care_policy", coordinates_city)
+rules.add_perm("exchange.list_households", is_coordinator)

@@ -197,3 +197,18 @@ def send_check_in_alert(check_in_id: int) -> int:
     from exchange.services import checkins as checkin_services
 
     return checkin_services.check_in_send_alert_emails(check_in_id=check_in_id)
+
+
+# --- Host households (issue 15, area "house") ------------------------------------------------
+
+
+@shared_task
+def send_household_guardian_link(consent_id: int) -> None:
+    """The guardian's link to describe the family's home; nothing once the consent changed."""
+    from accounts.models import GuardianConsent
+    from exchange.services.households import household_guardian_link_email
+
+    consent = GuardianConsent.objects.select_related("student").filter(pk=consent_id).first()
+    if consent is None or not consent.is_current:
+        return
+    household_guardian_link_email(consent=consent)

@@ -93,6 +93,7 @@ class Side:
     gender: np.ndarray  # index into the gender vocabulary, -1 when not given
     age: np.ndarray
     can_host: np.ndarray
+    beds: np.ndarray
     pets: np.ndarray
     allergy: np.ndarray
     needs: np.ndarray
@@ -113,6 +114,7 @@ class Side:
             gender=np.array([vocab.genders.get(p.gender, -1) for p in people], dtype=np.int32),
             age=np.array([p.age for p in people], dtype=np.int32),
             can_host=np.array([p.can_host for p in people], dtype=bool),
+            beds=np.array([p.guest_beds for p in people], dtype=np.int32),
             pets=np.array([p.household_pets for p in people], dtype=bool),
             allergy=np.array([p.pet_allergy for p in people], dtype=bool),
             needs=bitmasks([p.dietary_needs for p in people], vocab.diets),

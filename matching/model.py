@@ -30,6 +30,13 @@ class Participant:
     dietary_needs: frozenset[str]  # what a host household must be able to cater for
     diets_offered: frozenset[str]  # what this household can cater for
     utc_offset_minutes: int = 0
+    # Beds for a guest in the household: a triad's host takes a second visitor only with 2+.
+    guest_beds: int = 1
+    # Why the household can't host when `can_host` is False, as the portal words it (a code
+    # such as "missing" or "submitted"; empty: no reason given), and a date (ISO) that goes
+    # with it (when an approval ran out). The engine only passes these on in its reasons.
+    hosting: str = ""
+    hosting_until: str = ""
 
     def __hash__(self) -> int:
         # `languages` is a plain dict, which would make the generated hash fail; equal

@@ -11,6 +11,7 @@ Hard constraints (a pair breaking one is never proposed), by name as used in rea
 - ``dietary_needs``: the visitor's dietary needs are a subset of the host's diets offered.
 - ``shared_language``: one language both speak at ``rules.min_shared_level`` or better.
 - ``can_host``: the host household can take a visitor (both, for a normal pair).
+- ``guest_beds``: a triad's host has two or more beds for guests for the second visitor.
 
 ``pair_rule_violations`` returns the codes of those a pair or triad breaks, with
 ``city_balance`` first when it does not join one person from each city.
@@ -53,6 +54,11 @@ Reason codes on a leftover:
 - ``all_compatible_taken`` (candidates): there were compatible partners, but giving them
   to others placed more people or scored higher overall;
 - ``no_candidates``: the other side is empty.
+- ``cannot_host`` (household, city, until): this person's household can't host, with the
+  portal's code for why (``Participant.hosting``); given before the other reasons.
+
+A ``violation`` of ``can_host`` also carries ``household``, ``city`` and ``until`` when the host's
+``hosting`` is given, so a hand edit is refused with the same words as a leftover.
 """
 
 from __future__ import annotations
@@ -82,14 +88,25 @@ from matching.model import (
     Triad,
 )
 
-CONSTRAINTS = ("gender", "age_gap", "pet_allergy", "dietary_needs", "shared_language", "can_host")
+CONSTRAINTS = (
+    "gender",
+    "age_gap",
+    "pet_allergy",
+    "dietary_needs",
+    "shared_language",
+    "can_host",
+    "guest_beds",
+)
 
 
 # --- one pair at a time: readable rules for coordinators' manual moves (and for the tests) ---
 
 
-def _hosting_violations(host: Participant, visitor: Participant, rules: PairRules) -> set[str]:
-    """Constraints broken when `host`'s household takes `visitor`."""
+def _hosting_violations(
+    host: Participant, visitor: Participant, rules: PairRules, *, second: bool = False
+) -> set[str]:
+    """Constraints broken when `host`'s household takes `visitor` (as its second guest, with
+    `second`). The one hosting check: the engine's matrices (`_checks`) mirror it."""
     broken = set()
     if rules.same_gender and not (host.gender and host.gender == visitor.gender):
         broken.add("gender")
@@ -103,6 +120,8 @@ def _hosting_violations(host: Participant, visitor: Participant, rules: PairRule
         broken.add("shared_language")
     if not host.can_host:
         broken.add("can_host")
+    if second and host.guest_beds < 2:
+        broken.add("guest_beds")
     return broken
 
 
@@ -118,11 +137,15 @@ def _shared_languages(a: Participant, b: Participant, rules: PairRules) -> tuple
 
 
 def _violation_reasons(host: Participant, visitor: Participant, broken: set[str]) -> list[Reason]:
-    return [
-        Reason("violation", {"constraint": c, "host": host.id, "visitor": visitor.id})
-        for c in CONSTRAINTS
-        if c in broken
-    ]
+    reasons = []
+    for c in CONSTRAINTS:
+        if c not in broken:
+            continue
+        detail = {"constraint": c, "host": host.id, "visitor": visitor.id}
+        if c == "can_host" and host.hosting:
+            detail |= {"household": host.hosting, "city": host.city, "until": host.hosting_until}
+        reasons.append(Reason("violation", detail))
+    return reasons
 
 
 def pair_violations(a: Participant, b: Participant, rules: PairRules) -> tuple[Reason, ...]:
@@ -138,7 +161,9 @@ def triad_violations(
 ) -> tuple[Reason, ...]:
     """Like pair_violations for host and visitor, plus the host taking the second visitor."""
     return pair_violations(host, visitor, rules) + tuple(
-        _violation_reasons(host, second_visitor, _hosting_violations(host, second_visitor, rules))
+        _violation_reasons(
+            host, second_visitor, _hosting_violations(host, second_visitor, rules, second=True)
+        )
     )
 
 
@@ -162,7 +187,7 @@ def pair_rule_violations(members: Sequence[Participant], rules: PairRules) -> tu
         broken = (
             _hosting_violations(host, visitor, rules)
             | _hosting_violations(visitor, host, rules)
-            | _hosting_violations(host, second, rules)
+            | _hosting_violations(host, second, rules, second=True)
         )
     else:
         raise ValueError("a buddy pair has two members and a triad three")
@@ -265,7 +290,7 @@ def _explain_triad(
     fixed: bool = False,
 ) -> Triad:
     first = _explain_pair(host, visitor, rules, score=scores[0])
-    second_broken = _hosting_violations(host, second_visitor, rules)
+    second_broken = _hosting_violations(host, second_visitor, rules, second=True)
     reasons = [Reason("fixed")] if fixed else []
     reasons += [r for r in first.reasons if r.code != "fixed"]
     reasons.append(Reason("second_visitor", {"host": host.id, "visitor": second_visitor.id}))
@@ -302,10 +327,13 @@ def _checks(rows: Side, cols: Side, rules: PairRules, *, both_host: bool) -> dic
     pets = ~(rows.pets[:, None] & cols.allergy[None, :])
     diets = subset_of(cols.needs, rows.offers).T
     hosts = np.broadcast_to(rows.can_host[:, None], shape)
+    checks = {}
     if both_host:
         pets = pets & ~(rows.allergy[:, None] & cols.pets[None, :])
         diets = diets & subset_of(rows.needs, cols.offers)
         hosts = hosts & cols.can_host[None, :]
+    else:
+        checks["guest_beds"] = np.broadcast_to((rows.beds >= 2)[:, None], shape)
     return {
         "gender": gender,
         "age_gap": age,
@@ -313,6 +341,7 @@ def _checks(rows: Side, cols: Side, rules: PairRules, *, both_host: bool) -> dic
         "dietary_needs": diets,
         "shared_language": intersects(rows.usable, cols.usable),
         "can_host": hosts,
+        **checks,
     }
 
 
@@ -401,7 +430,11 @@ def _match_pool(
     feasible = np.logical_and.reduce(list(checks.values()))
     score = _score_matrix(rows, cols, rules)
 
-    second_hosts = np.flatnonzero(rows.can_host) if two_visitors else np.array([], dtype=int)
+    second_hosts = (
+        np.flatnonzero(rows.can_host & (rows.beds >= 2))
+        if two_visitors
+        else np.array([], dtype=int)
+    )
     if len(second_hosts):
         host_side = Side.of(
             [rows_people[i] for i in second_hosts], vocab, min_level=rules.min_shared_level
@@ -463,6 +496,13 @@ def _leftover_reasons(
     person: Participant, *, compatible: int, blocked: dict[str, int], size: int, places: int
 ) -> list[Reason]:
     reasons = []
+    if not person.can_host and person.hosting:
+        reasons.append(
+            Reason(
+                "cannot_host",
+                {"household": person.hosting, "city": person.city, "until": person.hosting_until},
+            )
+        )
     if size > places:
         reasons.append(
             Reason("city_surplus", {"city": person.city, "size": size, "partners": places})

@@ -67,19 +67,6 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
         required=False,
         help_text=_("Homestay buddies are usually matched with the same gender."),
     )
-    can_host = YesNoField(label=_("Can your family host a visitor?"))
-    other_children = forms.IntegerField(
-        label=_("Other children living at home"), min_value=0, max_value=20, required=False
-    )
-    household_pets = YesNoField(label=_("Are there pets at home?"))
-    household_smokers = YesNoField(label=_("Does anyone smoke at home?"))
-    own_room = YesNoField(label=_("Would the visitor have a room of their own?"))
-    diets_offered = forms.MultipleChoiceField(
-        label=_("Diets your family can cater for"),
-        choices=Diet.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
     pet_allergy = forms.BooleanField(label=_("I am allergic to pets"), required=False)
     dietary_needs = forms.MultipleChoiceField(
         label=_("My dietary needs"),
@@ -99,14 +86,10 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
         label=_("Passport"), choices=[("", "—"), *Application.Passport.choices], required=False
     )
 
+    # The household is its own record now (exchange.models.Household, /me/household/): the
+    # application keeps only the visitor's own needs.
     VISIT_FIELDS = [
         "gender",
-        "can_host",
-        "other_children",
-        "household_pets",
-        "household_smokers",
-        "own_room",
-        "diets_offered",
         "pet_allergy",
         "dietary_needs",
         "dietary_notes",
@@ -131,17 +114,6 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
         return self.fields_named("motivation", "availability", "interests", "practise_languages")
 
     @property
-    def household_fields(self):
-        return self.fields_named(
-            "can_host",
-            "other_children",
-            "household_pets",
-            "household_smokers",
-            "own_room",
-            "diets_offered",
-        )
-
-    @property
     def visitor_fields(self):
         return self.fields_named(
             "gender", "pet_allergy", "dietary_needs", "dietary_notes", "medical_needs", "passport"
@@ -150,8 +122,7 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
     def to_answers(self) -> ApplicationAnswers:
         c = self.cleaned_data
         visit = {name: c[name] for name in self.VISIT_FIELDS if name in c}
-        if "diets_offered" in visit:
-            visit["diets_offered"] = tuple(visit["diets_offered"])
+        if "dietary_needs" in visit:
             visit["dietary_needs"] = tuple(visit["dietary_needs"])
             visit["dietary_notes"] = visit["dietary_notes"].strip()
             visit["medical_needs"] = visit["medical_needs"].strip()
@@ -175,12 +146,6 @@ class ApplicationForm(LanguageLevelsMixin, forms.Form):
             "interests": list(application.interests.all()),
             "practise_languages": list(application.practise_languages.all()),
             "gender": application.gender,
-            "can_host": yes_no(application.can_host),
-            "other_children": application.other_children,
-            "household_pets": yes_no(application.household_pets),
-            "household_smokers": yes_no(application.household_smokers),
-            "own_room": yes_no(application.own_room),
-            "diets_offered": application.diets_offered,
             "pet_allergy": application.pet_allergy,
             "dietary_needs": application.dietary_needs,
             "dietary_notes": application.dietary_notes,

@@ -3,9 +3,10 @@ words (the engine gives codes; people read sentences in their own language)."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,7 +32,31 @@ CONSTRAINTS = {
     "dietary_needs": lambda: _("dietary needs the host family can’t meet"),
     "shared_language": lambda: _("no language both speak well enough"),
     "can_host": lambda: _("family can’t host"),
+    "guest_beds": lambda: _("only one bed for a guest"),
 }
+
+
+def _hosting_words(code: str, city: str, until: str) -> str:
+    """Why a family's home can't host (exchange.selectors.households.HOSTING_CODES)."""
+    day = date_format(date.fromisoformat(until), "DATE_FORMAT") if until else ""
+    match code:
+        case "missing":
+            return _("the family’s home has not been described yet")
+        case "draft":
+            return _("the family’s home has not been sent for screening yet")
+        case "submitted":
+            return _("the family’s home is waiting for screening by %(city)s") % {"city": city}
+        case "not_approved":
+            return _("%(city)s did not approve the family’s home") % {"city": city}
+        case "expired":
+            return _("the approval of the family’s home ran out on %(date)s") % {"date": day}
+        case "lapses":
+            return _(
+                "the approval of the family’s home runs out on %(date)s, before the program starts"
+            ) % {"date": day}
+        case "no_beds":
+            return _("the family’s home has no bed for a guest")
+    return code
 
 
 def _language(code: str) -> str:
@@ -111,6 +136,16 @@ def describe_reason(
             }
         case "fixed":
             return _("Locked by the coordinators.")
+        case "cannot_host":
+            return _("Can’t host: %(why)s.") % {
+                "why": _hosting_words(d["household"], city(d["city"]), d.get("until", ""))
+            }
+        case "violation" if d["constraint"] == "can_host" and d.get("household"):
+            return _("Breaks a rule: %(host)s can’t host %(visitor)s, %(why)s.") % {
+                "host": name(d["host"]),
+                "visitor": name(d["visitor"]),
+                "why": _hosting_words(d["household"], city(d["city"]), d.get("until", "")),
+            }
         case "violation":
             return _("Breaks a rule: %(rule)s (%(host)s hosting %(visitor)s).") % {
                 "rule": _constraint(d["constraint"]),

@@ -299,18 +299,12 @@ def application_save(
         "motivation",
         "availability",
         "gender",
-        "can_host",
-        "other_children",
-        "household_pets",
-        "household_smokers",
-        "own_room",
         "pet_allergy",
         "dietary_notes",
         "medical_needs",
         "passport",
     ):
         setattr(application, field, getattr(answers, field))
-    application.diets_offered = sorted(set(answers.diets_offered))
     application.dietary_needs = sorted(set(answers.dietary_needs))
     application.save()
     application.interests.set(answers.interests)
@@ -336,26 +330,6 @@ def application_missing(application: Application) -> list[str]:
     if application.is_visit:
         if not application.gender:
             missing.append(_("Your gender, for matching homestays."))
-        if application.can_host is None:
-            missing.append(_("Whether your family can host a visitor."))
-        elif application.can_host:
-            # One line for each answer still open, so the student sees exactly which.
-            household = [
-                (
-                    application.other_children,
-                    _("Your household: how many other children live with you."),
-                ),
-                (application.household_pets, _("Your household: whether you have pets.")),
-                (
-                    application.household_smokers,
-                    _("Your household: whether anyone smokes at home."),
-                ),
-                (
-                    application.own_room,
-                    _("Your household: whether the visitor has a room of their own."),
-                ),
-            ]
-            missing += [message for answer, message in household if answer is None]
         if not application.passport:
             missing.append(_("Your passport status."))
     uploaded = {document.requirement_id for document in application.documents.all()}

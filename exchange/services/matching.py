@@ -32,6 +32,7 @@ from exchange.models import (
     Program,
 )
 from exchange.rules import coordinated_city_ids
+from exchange.selectors.households import hosting_status
 from exchange.selectors.matching import matching_defaults, meeting_moment, scheduled_slot
 from exchange.signals import matching_published
 
@@ -48,6 +49,10 @@ def _utc_offset_minutes(time_zone: str, day) -> int:
 
 
 def to_participant(application: Application, program: Program) -> engine.Participant:
+    """The engine's view of a participant: their needs from the application, their home from
+    the household (approved on the program's first day, or it can't host)."""
+    household = getattr(application.student, "household", None)
+    hosting = hosting_status(household, day=program.starts_on)
     return engine.Participant(
         id=application.pk,
         city=str(application.city_id),
@@ -56,20 +61,24 @@ def to_participant(application: Application, program: Program) -> engine.Partici
         languages={row.language_id: row.level for row in application.languages.all()},
         learning=frozenset(language.code for language in application.practise_languages.all()),
         interests=frozenset(theme.slug for theme in application.interests.all()),
-        can_host=bool(application.can_host),
-        household_pets=bool(application.household_pets),
+        can_host=hosting.can_host,
+        household_pets=household is not None and household.has_pets,
         pet_allergy=application.pet_allergy,
         dietary_needs=frozenset(application.dietary_needs),
-        diets_offered=frozenset(application.diets_offered),
+        diets_offered=frozenset(household.diets_offered if household is not None else ()),
         utc_offset_minutes=_utc_offset_minutes(application.city.time_zone, program.starts_on),
+        guest_beds=household.guest_beds if household is not None else 0,
+        hosting=hosting.code,
+        hosting_until=hosting.until,
     )
 
 
 def participants_of(program: Program) -> list[Application]:
-    """The confirmed participants the engine matches, with what it needs, in 4 queries."""
+    """The confirmed participants the engine matches, with what it needs (their household
+    joined to the student), in 4 queries."""
     return list(
         Application.objects.filter(program=program, state__in=MATCHED_STATES)
-        .select_related("student", "city")
+        .select_related("student", "student__household", "city")
         .prefetch_related(
             Prefetch("languages", queryset=ApplicationLanguage.objects.all()),
             "practise_languages",
@@ -448,8 +457,16 @@ def _broken_rules(
         a.pk: a.student.display_name
         for a in Application.objects.filter(pk__in=proposal.ids).select_related("student")
     }
+    cities = (
+        {
+            str(pc.city_id): pc.city.name_en
+            for pc in matching.program.program_cities.select_related("city")
+        }
+        if reasons
+        else {}
+    )
     for reason in reasons:
-        message = describe_reason(_reasons_json([reason])[0], names=names, cities={})
+        message = describe_reason(_reasons_json([reason])[0], names=names, cities=cities)
         errors.append(ValidationError(message, code=reason.detail["constraint"]))
     return errors
 

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from core.forms import add_validation_error, errors_to_messages
+from exchange.forms.households import BackupForm
 from exchange.forms.matching import MatchingSettingsForm, MoveForm, PairForm, SwapForm
 from exchange.models import MatchGroup, Program
 from exchange.rules import coordinated_city_ids
+from exchange.selectors.households import backup_rows
 from exchange.selectors.matching import (
     matching_of,
     matching_page,
@@ -67,6 +69,24 @@ def matching_detail(request, pk: int):
             messages.success(request, _("Matching rules saved. Run the matching to apply them."))
             return redirect("exchange:matching", pk=pk)
     mine = coordinated_city_ids(request.user, program)
+    if matching.status == matching.Status.PUBLISHED and program.kind == Program.Kind.MUTUAL_VISIT:
+        # Backup households, shown to both cities; the host city's coordinators name them.
+        rows = backup_rows(program=program, user=request.user)
+        names = {a.pk: a for view in page.groups for a in view.members}
+        for view in page.groups:
+            view.backups = [
+                (
+                    row,
+                    names.get(row.visitor_id),
+                    BackupForm(
+                        candidates=row.candidates,
+                        initial={"household": row.backup.pk if row.backup else None},
+                    )
+                    if row.candidates is not None
+                    else None,
+                )
+                for row in rows.get(view.group.pk, [])
+            ]
     return render(
         request,
         "exchange/matching.html",

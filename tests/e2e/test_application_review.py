@@ -48,11 +48,6 @@ def test_apply_review_accept_confirm_in_two_browsers(
         "도자기를 좋아하고 쯔보의 친구들과 함께 배우고 싶어요. " * 3
     )
     student.locator("#id_gender").select_option("female")
-    student.locator("#id_can_host").select_option("yes")
-    student.locator("#id_other_children").fill("1")
-    student.locator("#id_household_pets").select_option("no")
-    student.locator("#id_household_smokers").select_option("no")
-    student.locator("#id_own_room").select_option("yes")
     student.locator("#id_passport").select_option("valid")
     student.locator("#answers button[name=save]").click()
     expect(student.locator(".message-success")).to_have_count(1)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from exchange.models import ApplicationLanguage, MatchGroup, Matching
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +25,7 @@ def confirmed(program, city, email: str, native: str, latin: str, gender: str):
         can_host=True,
         household_pets=False,
     )
+    home_from_answers(application)
     ApplicationLanguage.objects.create(application=application, language_id="en", level=3)
     return application
 

@@ -20,6 +20,7 @@ from exchange.models import (
 from exchange.pdf import qr_svg
 from exchange.services import certificates as certificate_services
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 from tests.files import pdf_bytes
 from tests.helpers import table
 
@@ -72,6 +73,7 @@ def participant(program, student):
         can_host=True,
         household_pets=False,
     )
+    home_from_answers(application)
     application.languages.create(language_id="en", level=3)
     return application
 

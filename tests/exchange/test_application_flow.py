@@ -28,7 +28,6 @@ def test_application_flow_draft_documents_submit_and_confirm(
     assert page.context["missing"] == [
         "Your motivation: at least 50 characters.",
         "Your gender, for matching homestays.",
-        "Whether your family can host a visitor.",
         "Your passport status.",
         "Document: Signed guardian consent form.",
     ]
@@ -37,10 +36,10 @@ def test_application_flow_draft_documents_submit_and_confirm(
     assert response.status_code == 302
     assert response["Location"] == f"/me/applications/{application.pk}/edit/"
     application.refresh_from_db()
-    assert (application.state, application.gender, application.can_host) == (
+    assert (application.state, application.gender, application.passport) == (
         "draft",
         "female",
-        True,
+        "valid",
     )
 
     response = client.post(

@@ -20,6 +20,7 @@ from exchange.models import (
 )
 from exchange.services import matching as services
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,13 @@ def participant(program, city, n: int, *, languages=None, **fields) -> Applicati
     defaults = {"gender": "female", "can_host": True, "household_pets": False, "pet_allergy": False}
     application = factories.ApplicationFactory(
         program=program, student=student, state="confirmed", **{**defaults, **fields}
+    )
+    answers = {**defaults, **fields}
+    home_from_answers(
+        application,
+        can_host=answers["can_host"],
+        household_pets=answers["household_pets"],
+        diets_offered=answers.get("diets_offered", ()),
     )
     for code, level in (languages or EN).items():
         ApplicationLanguage.objects.create(application=application, language_id=code, level=level)

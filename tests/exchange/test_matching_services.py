@@ -22,6 +22,7 @@ from exchange.models import (
 from exchange.selectors.matching import describe_reason, matching_page
 from exchange.services import matching as services
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,13 @@ def participant(program, city, n: int, *, state="confirmed", languages=None, **f
     }
     application = factories.ApplicationFactory(
         program=program, student=student, state=state, **{**defaults, **fields}
+    )
+    answers = {**defaults, **fields}
+    home_from_answers(
+        application,
+        can_host=answers["can_host"],
+        household_pets=answers["household_pets"],
+        diets_offered=answers.get("diets_offered", ()),
     )
     for code, level in (languages or {"en": 3}).items():
         ApplicationLanguage.objects.create(application=application, language_id=code, level=level)

@@ -13,16 +13,23 @@ pytestmark = pytest.mark.django_db
 def test_review_page_answers_yes_and_no_in_words(
     client, program_ab, city_a, carol, language, yes, no
 ):
-    student = factories.StudentFactory(home_city=city_a)
-    application = factories.ApplicationFactory(
-        program=program_ab, student=student, state="under_review", can_host=True, pet_allergy=False
+    # The household is its own record now; the visitor's pet allergy is the yes/no answer left.
+    allergic, not_allergic = (
+        factories.ApplicationFactory(
+            program=program_ab,
+            student=factories.StudentFactory(home_city=city_a),
+            state="under_review",
+            pet_allergy=answer,
+        )
+        for answer in (True, False)
     )
     carol.preferred_language = language
     carol.save(update_fields=["preferred_language"])
     client.force_login(carol)
 
-    html = client.get(f"/coordinate/applications/{application.pk}/").content.decode()
+    yes_page = client.get(f"/coordinate/applications/{allergic.pk}/").content.decode()
+    no_page = client.get(f"/coordinate/applications/{not_allergic.pk}/").content.decode()
 
-    assert f"<dd>{yes}</dd>" in html
-    assert f"<dd>{no}</dd>" in html
-    assert "<dd>yes</dd>" not in html
+    assert f"<dd>{yes}</dd>" in yes_page
+    assert f"<dd>{no}</dd>" in no_page
+    assert ("<dd>yes</dd>" in yes_page, "<dd>no</dd>" in no_page) == (False, False)

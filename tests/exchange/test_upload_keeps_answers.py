@@ -45,21 +45,21 @@ def test_upload_button_saves_the_typed_answers_and_the_file(client, alice, draft
         "Draft saved. It is not submitted yet.",
     ]
     draft.refresh_from_db()
-    assert (draft.motivation, draft.gender, draft.can_host) == (MOTIVATION, "female", True)
+    assert (draft.motivation, draft.gender, draft.passport) == (MOTIVATION, "female", "valid")
     assert list(draft.documents.values_list("original_name", flat=True)) == ["consent.pdf"]
 
 
 def test_upload_with_an_invalid_answer_keeps_the_typing_on_the_page(
     client, alice, draft, consent_form
 ):
-    """An answer the form refuses (21 children) is shown again with its error, not dropped;
+    """An answer the form refuses (301 characters of notes) is shown again with its error;
     the file is uploaded all the same, and the draft's saved answers are untouched."""
     client.force_login(alice)
 
     response = client.post(
         edit_url(draft),
         {
-            **answers(motivation=MOTIVATION, other_children="21"),
+            **answers(motivation=MOTIVATION, dietary_notes="x" * 301),
             "upload": str(consent_form.pk),
             f"file-{consent_form.pk}": upload("consent.pdf", pdf_bytes()),
         },
@@ -68,7 +68,9 @@ def test_upload_with_an_invalid_answer_keeps_the_typing_on_the_page(
     assert response.status_code == 200
     form = response.context["form"]
     assert form["motivation"].value() == MOTIVATION
-    assert form.errors == {"other_children": ["Ensure this value is less than or equal to 20."]}
+    assert form.errors == {
+        "dietary_notes": ["Ensure this value has at most 300 characters (it has 301)."]
+    }
     assert message_texts(response) == ["Signed guardian consent form uploaded."]
     assert MOTIVATION in response.content.decode()
     draft.refresh_from_db()
@@ -195,24 +197,23 @@ def test_review_before_submitting_shows_every_answer(client, alice, draft, conse
         f"Motivation {MOTIVATION} "
         "Availability Free all summer. "
         "Homestay "
-        "Gender Female Can host Yes Other children at home 1 Pets at home No "
-        "Smokers at home No Room of the visitor’s own Yes "
-        "Diets the family caters for Vegetarian Allergic to pets No Dietary needs — "
+        "Gender Female The family’s home Not described yet · Describe your home "
+        "Allergic to pets No Dietary needs — "
         "Medical needs Peanut allergy: carries an EpiPen. Passport I have a valid passport "
         "Documents Signed guardian consent form: consent.pdf (431 bytes) "
         "Change your answers"
     )
 
 
-def test_household_missing_names_only_the_answer_left_open(client, alice, draft):
+def test_household_missing_asks_nothing_of_the_household(client, alice, draft):
+    """The family describes the home on its own page (/me/household/); the application no
+    longer asks about it, and submitting does not wait for it."""
     client.force_login(alice)
-    client.post(edit_url(draft), {**answers(household_smokers=""), "save": ""})
+    client.post(edit_url(draft), {**answers(), "save": ""})
 
     page = client.get(edit_url(draft))
 
-    assert [m for m in page.context["missing"] if m.startswith("Your household")] == [
-        "Your household: whether anyone smokes at home."
-    ]
+    assert [m for m in page.context["missing"] if "household" in m or "host" in m] == []
 
 
 def test_form_help_texts_are_in_the_students_language(client, alice, draft, consent_form):

@@ -32,7 +32,13 @@ class Visit:
 
 
 def household_for(
-    application: Application, *, approved: bool = True, pets: str = "", family_name: str = ""
+    application: Application,
+    *,
+    approved: bool = True,
+    pets: str = "",
+    family_name: str = "",
+    diets: list[str] | None = None,
+    guest_beds: int = 1,
 ) -> Household:
     student = application.student
     today = timezone.localdate()
@@ -44,7 +50,8 @@ def household_for(
         address=f"{application.pk} Example-ro, {application.city.name_en}",
         phone="+82 31 760 0000" if application.city.country == "KR" else "+86 533 000 0000",
         pets=pets,
-        diets_offered=["vegetarian", "halal", "no-pork"],
+        guest_beds=guest_beds,
+        diets_offered=["vegetarian", "halal", "no-pork"] if diets is None else diets,
         status=Household.Status.APPROVED if approved else Household.Status.SUBMITTED,
         approved_on=today if approved else None,
         approved_until=today + timedelta(days=365) if approved else None,
@@ -65,6 +72,27 @@ def household_for(
         birth_year=student.date_of_birth.year,
     )
     return household
+
+
+def home_from_answers(
+    application: Application,
+    *,
+    can_host: bool = True,
+    household_pets: bool = False,
+    diets_offered=(),
+    guest_beds: int = 2,
+) -> Household | None:
+    """The approved household the application's old yes/no answers described (matching reads
+    households now): none when the family can't host; the student's own if it has one."""
+    existing = Household.objects.filter(student=application.student).first()
+    if existing is not None or not can_host:
+        return existing
+    return household_for(
+        application,
+        pets="a cat" if household_pets else "",
+        diets=list(diets_offered),
+        guest_beds=guest_beds,
+    )
 
 
 def build_visit(
@@ -142,3 +170,34 @@ def build_visit(
 def on_day(visit: Visit, leg: VisitLeg, n: int) -> date:
     """The n-th day (0 = departure) of a leg."""
     return leg.departs_on + timedelta(days=n)
+
+
+def household_post(**overrides) -> dict:
+    """The /me/household/ form as a browser posts it: a parent and the host student (17)."""
+    year = timezone.localdate().year
+    data = {
+        "family_name": "Kim",
+        "district": "Gyeongan-dong",
+        "address": "12 Example-ro",
+        "phone": "+82 31 760 0000",
+        "guest_rooms": "1",
+        "guest_beds": "1",
+        "own_room": "on",
+        "pets": "",
+        "diets_offered": ["vegetarian"],
+        "languages": ["ko"],
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "20",
+        "members-0-name": "Kim Mother",
+        "members-0-relation": "parent",
+        "members-0-birth_year": str(year - 45),
+        "members-0-phone": "+82 10 1234 5678",
+        "members-1-name": "Kim Alice",
+        "members-1-relation": "host-student",
+        "members-1-birth_year": str(year - 17),
+        "members-1-phone": "",
+    }
+    data.update(overrides)
+    return data

@@ -20,6 +20,7 @@ def person(id: int, city: str = "A", **overrides) -> Participant:
         "pet_allergy": False,
         "dietary_needs": frozenset(),
         "diets_offered": frozenset(),
+        "guest_beds": 2,
     }
     fields.update(overrides)
     return Participant(id=id, city=city, **fields)
@@ -50,6 +51,7 @@ def participants(draw, *, id: int, city: str, offset: int | None = None) -> Part
         dietary_needs=draw(st.sampled_from((frozenset(), frozenset(), frozenset({"vegetarian"})))),
         diets_offered=draw(_subset(DIETS)),
         utc_offset_minutes=draw(st.sampled_from((0, 60, 540))) if offset is None else offset,
+        guest_beds=draw(st.sampled_from((1, 2, 2))),
     )
 
 

@@ -8,6 +8,7 @@ from exchange.services import matching as matching_services
 from messaging import services as chat_services
 from messaging.models import Room
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 from tests.messaging.helpers import page_url, post
 
 
@@ -21,6 +22,7 @@ def confirmed(program, city, email, **fields):
         can_host=True,
         household_pets=False,
     )
+    home_from_answers(application)
     ApplicationLanguage.objects.create(application=application, language_id="en", level=3)
     return application
 
@@ -36,6 +38,7 @@ def published(program_ab, city_a, city_b, carol, bob, alice):
         can_host=True,
         household_pets=False,
     )
+    home_from_answers(mine)
     ApplicationLanguage.objects.create(application=mine, language_id="en", level=3)
     buddy = confirmed(program_ab, city_b, "xiaoyu@example.org")
     matching_services.matching_run(program=program_ab, by=carol)

@@ -66,6 +66,7 @@ from messaging.models import Room
 from messaging.rules import COORDINATOR, PARTICIPANT, readable_rooms, room_access
 from messaging.services import message_post, rooms_sync
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 
 State = Application.State
 TAKING_PART = {State.CONFIRMED, State.COMPLETED}  # written out here, not imported
@@ -213,6 +214,7 @@ class ChatInvariants(RuleBasedStateMachine):
             household_pets=False,
             pet_allergy=False,
         )
+        home_from_answers(application)
         ApplicationLanguage.objects.create(application=application, language_id="en", level=3)
         self.students.append(student)
         self.ages[student.pk] = age

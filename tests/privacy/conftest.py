@@ -26,6 +26,7 @@ from exchange.services import matching as matching_services
 from messaging import services as chat_services
 from messaging.models import Room
 from tests import factories
+from tests.exchange.visit_helpers import home_from_answers
 
 ALICE_PHONE = "010-1234-5678"
 BUDDY_LINE = "xiaoyu writes her own line"
@@ -84,6 +85,7 @@ def world(program_ab, city_a, city_b, carol, bob, alice, buddy):
             household_pets=False,
             motivation=f"I am {student.latin_name}; I love ceramics.",
         )
+        home_from_answers(application)
         ApplicationLanguage.objects.create(application=application, language_id="en", level=3)
         applications[student.pk] = application
     mine, theirs = applications[alice.pk], applications[buddy.pk]

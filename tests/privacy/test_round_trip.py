@@ -127,6 +127,8 @@ def test_data_rights_round_trip_as_a_student(
     assert find_in_database(["Wang Xiaoyu"]) == [
         "accounts_user.latin_name: Wang Xiaoyu",
         "exchange_application.motivation: Wang Xiaoyu",
+        "exchange_household.family_name: Wang Xiaoyu",
+        "exchange_householdmember.name: Wang Xiaoyu",
         "messaging_room.name: Wang Xiaoyu",
     ]
     kept = [world["documents"]["buddy"].file.name, world["certificates"]["buddy"].pdf.name]

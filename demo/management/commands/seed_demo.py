@@ -30,6 +30,8 @@ from exchange.models import (
     ApplicationDocument,
     ApplicationEvent,
     Certificate,
+    Household,
+    HouseholdMember,
     Matching,
     Program,
     RequiredDocument,
@@ -278,6 +280,7 @@ class Command(BaseCommand):
             )
             if not created:
                 continue
+            self._demo_household(application)
             application.interests.set(student.interests.all())
             for spoken in student.spoken_languages.all():
                 application.languages.create(language_id=spoken.language_id, level=spoken.level)
@@ -441,6 +444,44 @@ class Command(BaseCommand):
         )
         return student
 
+    def _demo_household(self, application: Application, *, pets: bool = False) -> None:
+        """A visit participant's family home, approved by their city (matching reads it)."""
+        if not application.is_visit:
+            return
+        student = application.student
+        today = timezone.localdate()
+        household, created = Household.objects.get_or_create(
+            student=student,
+            defaults={
+                "city_id": application.city_id,
+                "family_name": student.latin_name.split(" ")[0],
+                "district": "Gyeongan-dong" if application.city.country == "KR" else "Zhangdian",
+                "address": f"{student.pk} Demo-ro, {application.city.name_en}",
+                "phone": "+82 31 760 0000" if application.city.country == "KR" else "+86 533 0000",
+                "pets": "one cat" if pets else "",
+                "diets_offered": ["vegetarian", "no-pork"],
+                "status": Household.Status.APPROVED,
+                "approved_on": today,
+                "approved_until": today + timedelta(days=settings.HOUSEHOLD_APPROVAL_DAYS),
+            },
+        )
+        if created:
+            HouseholdMember.objects.create(
+                household=household,
+                name=f"Parent of {student.latin_name}",
+                relation=HouseholdMember.Relation.PARENT,
+                birth_year=today.year - 45,
+                phone="+82 10 0000 0000",
+                background_check=HouseholdMember.Check.CLEAR,
+                background_checked_on=today,
+            )
+            HouseholdMember.objects.create(
+                household=household,
+                name=student.latin_name,
+                relation=HouseholdMember.Relation.HOST_STUDENT,
+                birth_year=student.date_of_birth.year,
+            )
+
     def _confirmed_application(
         self, program: Program, student: User, city: City, coordinator: User, gender: str, n: int
     ) -> Application:
@@ -462,6 +503,7 @@ class Command(BaseCommand):
             },
         )
         if created:
+            self._demo_household(application, pets=n % 4 == 1)
             application.interests.set(student.interests.all())
             for row in student.spoken_languages.all():
                 application.languages.create(language_id=row.language_id, level=row.level)
