@@ -450,7 +450,9 @@ def test_leg_edit_shortening_past_an_entry_is_refused(client, city_a, city_b, ca
 
 
 def test_emergency_view_after_the_return_says_it_closed(client, city_a, city_b, bob):
-    visit = build_visit(city_a, city_b, pairs=1, starts_in_days=-14)
+    # Back two days ago: the day after the return is past in Seoul and in Zibo alike (the
+    # day is the reader's city's: bob reads in Zibo's time zone).
+    visit = build_visit(city_a, city_b, pairs=1, starts_in_days=-15)
     _info(visit.a[0])
     client.force_login(bob)
     page = client.get(f"/coordinate/applications/{visit.a[0].pk}/emergency/").content.decode()
