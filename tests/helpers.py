@@ -10,6 +10,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote
@@ -79,3 +80,17 @@ def run_with_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
     )
+
+
+def pdftotext(data: bytes) -> str:
+    """The PDF's text as poppler reads it, NFC and without whitespace (line breaks are
+    layout)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        result = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", file.name, "-"],
+            capture_output=True,
+            check=True,
+        )
+    return "".join(unicodedata.normalize("NFC", result.stdout.decode()).split())

@@ -117,9 +117,17 @@ class Hosting:
     until: str = ""  # ISO date that goes with "expired" and "lapses"
 
 
+def hosting_day(starts_on: date) -> date:
+    """The day a household's approval must cover to host on a program starting `starts_on`:
+    that day, or today once the program is under way (a late placement, a backup: a home
+    approved this week may host on a visit that began on Monday)."""
+    return max(starts_on, timezone.localdate())
+
+
 def hosting_status(household: Household | None, *, day: date) -> Hosting:
-    """Whether `household` can host on a program starting on `day`: approved on that day and
-    with a bed for a guest. The one place matching learns it from."""
+    """Whether `household` can host on a program starting on `day`: approved on that day (or
+    today, once the program has started) and with a bed for a guest. The one place matching
+    learns it from."""
     if household is None:
         return Hosting(False, "missing")
     status = Household.Status
@@ -129,7 +137,7 @@ def hosting_status(household: Household | None, *, day: date) -> Hosting:
         return Hosting(False, "submitted")
     if household.status == status.NOT_APPROVED:
         return Hosting(False, "not_approved")
-    if not household.is_approved_on(day):
+    if not household.is_approved_on(hosting_day(day)):
         until = household.approved_until.isoformat() if household.approved_until else ""
         if household.approved_until and household.approved_until < timezone.localdate():
             return Hosting(False, "expired", until)
@@ -260,7 +268,7 @@ def backup_candidates(*, program: Program, city_id: int) -> list[Household]:
         .exclude(pk__in=hosting)
         .select_related("student")
         .defer("address")
-        if h.is_approved_on(program.starts_on)
+        if h.is_approved_on(hosting_day(program.starts_on))
     ]
 
 
@@ -299,7 +307,7 @@ def backup_rows(*, program: Program, user: User) -> dict[int, list[BackupRow]]:
             for h in Household.objects.filter(city_id=city_id, status=Household.Status.APPROVED)
             .exclude(pk__in=hosting)
             .defer("address")
-            if h.is_approved_on(program.starts_on)
+            if h.is_approved_on(hosting_day(program.starts_on))
         ]
     rows: dict[int, list[BackupRow]] = {}
     for p in placements:

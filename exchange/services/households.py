@@ -39,6 +39,7 @@ from exchange.selectors.households import (
     care_policy_for,
     checklist_missing,
     current_screening,
+    hosting_day,
     program_placements,
 )
 
@@ -522,7 +523,7 @@ def household_backup_name(
         hosting = {p.household.pk for p in program_placements(program=program) if p.household}
         if (
             household.city_id != placement.host_city_id
-            or not household.is_approved_on(program.starts_on)
+            or not household.is_approved_on(hosting_day(program.starts_on))
             or household.pk in hosting
         ):
             raise ValidationError(

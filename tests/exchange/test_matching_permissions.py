@@ -14,6 +14,7 @@ from exchange.models import (
     Matching,
     MatchLeftover,
     MatchMember,
+    TripConsent,
 )
 from exchange.selectors.matching import published_participant_count
 from exchange.services import applications as application_services
@@ -428,9 +429,16 @@ def test_matching_publish_after_both_cities_approved_emails_every_participant(
         "Published. Every participant is being told who their buddy or group is."
     ]
     assert Matching.objects.get(program=program_ab).status == "published"
-    assert sorted(tuple(m.to) for m in mailoutbox) == sorted(
-        (a.student.email,) for a in ran.values()
+    students = {a.student.email for a in ran.values()}
+    assert sorted(tuple(m.to) for m in mailoutbox if m.to[0] in students) == sorted(
+        (email,) for email in students
     )
+    # The rest asks the placed minors' guardians for their trip consent (issue 15).
+    asked = TripConsent.objects.filter(application__program=program_ab, is_current=True)
+    assert sorted(tuple(m.to) for m in mailoutbox if m.to[0] not in students) == sorted(
+        (consent.guardian_email,) for consent in asked.exclude(guardian_email="")
+    )
+    assert asked.exclude(guardian_email="").count() >= 1
     to_alice = next(m for m in mailoutbox if m.to == ["alice@example.org"])
     assert buddy_of(ran["a1"]).student.native_name in to_alice.body
 

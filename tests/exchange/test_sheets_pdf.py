@@ -2,9 +2,6 @@
 batch that joins a leg's sheets (rendered by its task, eagerly here)."""
 
 import io
-import subprocess
-import tempfile
-import unicodedata
 from datetime import time, timedelta
 
 import pypdf
@@ -16,22 +13,9 @@ from exchange.models import Application, EmergencyInfo, ItineraryItem, TripSheet
 from exchange.services import sheets as services
 from tests import factories
 from tests.exchange.visit_helpers import build_visit, on_day
+from tests.helpers import pdftotext
 
 pytestmark = pytest.mark.django_db
-
-
-def pdftotext(data: bytes) -> str:
-    """The PDF's text as poppler reads it, NFC and without whitespace (line breaks are
-    layout)."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(data)
-        file.flush()
-        result = subprocess.run(
-            ["pdftotext", "-layout", "-enc", "UTF-8", file.name, "-"],
-            capture_output=True,
-            check=True,
-        )
-    return "".join(unicodedata.normalize("NFC", result.stdout.decode()).split())
 
 
 def squeeze(text: str) -> str:

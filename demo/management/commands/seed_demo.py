@@ -36,10 +36,14 @@ from exchange.models import (
     Program,
     RequiredDocument,
     RubricCriterion,
+    TripConsent,
 )
+from exchange.selectors import trips as trip_selectors
 from exchange.services import certificates as certificate_services
+from exchange.services import households as household_services
 from exchange.services import matching as matching_services
 from exchange.services import programs as services
+from exchange.services import trips as trip_services
 from exchange.services.applications import set_application_state
 from exchange.services.sessions import session_create
 from messaging.models import Room
@@ -85,6 +89,7 @@ class Command(BaseCommand):
                 self.seed_past_program(cities, users)
                 self.seed_sessions(users)
                 self.seed_chat(users)
+                self.seed_trip(cities, users)
             if redraw:
                 self.redraw_certificates()
         marker.write_text(settings.SITE_URL)
@@ -445,42 +450,74 @@ class Command(BaseCommand):
         return student
 
     def _demo_household(self, application: Application, *, pets: bool = False) -> None:
-        """A visit participant's family home, approved by their city (matching reads it)."""
-        if not application.is_visit:
+        """A visit participant's family home, described by the student and screened and
+        approved by their city's coordinator through the services (so the audit trail is
+        real); one stays waiting for its home visit (demo.PENDING_HOUSEHOLD)."""
+        if not application.is_visit or Household.objects.filter(student=application.student):
             return
-        student = application.student
+        student, city = application.student, application.city
         today = timezone.localdate()
-        household, created = Household.objects.get_or_create(
-            student=student,
-            defaults={
-                "city_id": application.city_id,
-                "family_name": student.latin_name.split(" ")[0],
-                "district": "Gyeongan-dong" if application.city.country == "KR" else "Zhangdian",
-                "address": f"{student.pk} Demo-ro, {application.city.name_en}",
-                "phone": "+82 31 760 0000" if application.city.country == "KR" else "+86 533 0000",
-                "pets": "one cat" if pets else "",
-                "diets_offered": ["vegetarian", "no-pork"],
-                "status": Household.Status.APPROVED,
-                "approved_on": today,
-                "approved_until": today + timedelta(days=settings.HOUSEHOLD_APPROVAL_DAYS),
-            },
+        n = student.pk
+        family = student.native_name[:1] if city.country in ("KR", "CN") else ""
+        surname = student.latin_name.split(" ")[0]
+        districts = demo.DISTRICTS.get(city.slug, [city.name_local])
+        district = districts[n % len(districts)]
+        phone = demo.HOUSEHOLD_PHONES.get(city.slug, "+82 31 760 {:04d}").format(n)
+        data = household_services.HouseholdData(
+            family_name=f"{family} ({surname})" if family else surname,
+            district=district,
+            address=f"{district}, {city.name_local} {100 + n}-{n % 9 + 1} (demo)",
+            phone=phone,
+            guest_rooms=1,
+            guest_beds=1,
+            own_room=True,
+            pets=demo.PETS.get(city.slug, "one cat") if pets else "",
+            smoking=False,
+            diets_offered=("vegetarian", "no-pork"),
+            language_codes=(city.main_language_id,),
+            members=(
+                household_services.MemberData(
+                    pk=None,
+                    name=f"{family or surname} (parent)",
+                    relation=HouseholdMember.Relation.PARENT,
+                    birth_year=today.year - 45,
+                    phone=phone,
+                ),
+                household_services.MemberData(
+                    pk=None,
+                    name=student.display_name,
+                    relation=HouseholdMember.Relation.HOST_STUDENT,
+                    birth_year=student.date_of_birth.year,
+                ),
+            ),
         )
-        if created:
-            HouseholdMember.objects.create(
-                household=household,
-                name=f"Parent of {student.latin_name}",
-                relation=HouseholdMember.Relation.PARENT,
-                birth_year=today.year - 45,
-                phone="+82 10 0000 0000",
-                background_check=HouseholdMember.Check.CLEAR,
-                background_checked_on=today,
-            )
-            HouseholdMember.objects.create(
-                household=household,
-                name=student.latin_name,
-                relation=HouseholdMember.Relation.HOST_STUDENT,
-                birth_year=student.date_of_birth.year,
-            )
+        household = household_services.household_save(student=student, data=data, by=student)
+        household = household_services.household_submit(household=household, by=student)
+        if student.email == demo.PENDING_HOUSEHOLD:
+            return
+        coordinator = next(
+            u for u in User.objects.filter(coordinator_memberships__city=city).order_by("pk")
+        )
+        adults = household.members.filter(relation=HouseholdMember.Relation.PARENT)
+        household_services.household_screen(
+            household=household,
+            data=household_services.ScreeningData(
+                today - timedelta(days=20),
+                coordinator,
+                "Home visit: a quiet room, a desk.",
+                2,
+                "Two references from the school.",
+                today - timedelta(days=10),
+            ),
+            checks=[
+                household_services.MemberCheck(
+                    pk=member.pk, status=HouseholdMember.Check.CLEAR, checked_on=today
+                )
+                for member in adults
+            ],
+            by=coordinator,
+        )
+        household_services.household_approve(household=household, by=coordinator)
 
     def _confirmed_application(
         self, program: Program, student: User, city: City, coordinator: User, gender: str, n: int
@@ -530,6 +567,92 @@ class Command(BaseCommand):
                     ends_at=starts_at + timedelta(hours=hours),
                     by=by,
                 )
+
+    def seed_trip(self, cities: dict[str, City], users: dict[str, User]) -> None:
+        """The ceramics visit as a trip: its two legs and their itineraries, the travellers'
+        emergency information, and the guardians' trip consents, signed but one (so the Trip
+        page shows one traveller still waiting)."""
+        program = Program.objects.get(title=demo.CHAT_PROGRAM)
+        if program.legs.exists():
+            return
+        today = timezone.localdate()
+        for slug, first, last, plan in demo.VISIT_LEGS:
+            city = cities[slug]
+            coordinator = self._coordinator(users, city)
+            leg = trip_services.leg_save(
+                program=program,
+                host_city_id=city.pk,
+                departs_on=today + demo.D * first,
+                returns_on=today + demo.D * last,
+                emergency_plan=plan,
+                by=coordinator,
+            )
+            for day, starts, ends, kind, place, activity, adult, meet, transport in demo.ITINERARY[
+                slug
+            ]:
+                trip_services.itinerary_item_add(
+                    leg=leg,
+                    by=coordinator,
+                    data={
+                        "day": leg.departs_on + demo.D * day,
+                        "starts_at": time.fromisoformat(starts),
+                        "ends_at": time.fromisoformat(ends) if ends else None,
+                        "kind": kind,
+                        "place": place,
+                        "activity": activity,
+                        "responsible_adult": adult,
+                        "meeting_point": meet,
+                        "transport": transport,
+                    },
+                )
+        travellers = program.applications.filter(state="confirmed").select_related(
+            "student", "city"
+        )
+        for n, application in enumerate(travellers.order_by("pk")):
+            insurer, line = demo.INSURERS[application.city.slug]
+            guardian = application.student.guardian_consents.filter(is_current=True).first()
+            name = guardian.guardian_name if guardian and guardian.guardian_name else "Parent"
+            trip_services.emergency_info_save(
+                application=application,
+                by=application.student,
+                data={
+                    "contact_1_name": name,
+                    "contact_1_relation": "Parent",
+                    "contact_1_phone": f"+82 10 5555 {n:04d}",
+                    "contact_2_name": "Grandparent",
+                    "contact_2_relation": "Grandparent",
+                    "contact_2_phone": f"+82 10 6666 {n:04d}",
+                    "medical_conditions": "",
+                    "allergies": demo.ALLERGIES[n % len(demo.ALLERGIES)],
+                    "medications": "",
+                    "dietary_needs": "",
+                    "insurer": insurer,
+                    "policy_number": f"DEMO-{2026}-{n:05d}",
+                    "insurance_phone": line,
+                },
+            )
+        consents = list(
+            TripConsent.objects.filter(
+                application__program=program, is_current=True, signed_at__isnull=True
+            )
+            .select_related("application__student", "household")
+            .order_by("application_id")
+        )
+        for consent in consents[1:]:
+            if not consent.guardian_email:
+                continue
+            shown = trip_selectors.trip_consent_shown(consent=consent)
+            trip_services.trip_consent_sign(
+                consent=consent,
+                guardian_name=(
+                    consent.application.student.guardian_consents.filter(is_current=True)
+                    .values_list("guardian_name", flat=True)
+                    .first()
+                    or "Parent"
+                ),
+                agreed=True,
+                digest=trip_selectors.shown_digest(shown),
+            )
 
     def seed_chat(self, users: dict[str, User]) -> None:
         """Chat rooms to try: the ceramics exchange's matching is published (buddy rooms, with
