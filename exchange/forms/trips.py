@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, TimeInput
 from exchange.models import EmergencyInfo, ItineraryItem, VisitLeg
+from exchange.models.trips import EMERGENCY_FIELDS
 
 
 class LegForm(forms.Form):
@@ -96,21 +97,7 @@ class GuardianEmailForm(forms.Form):
 class EmergencyInfoForm(forms.ModelForm):
     class Meta:
         model = EmergencyInfo
-        fields = [
-            "contact_1_name",
-            "contact_1_relation",
-            "contact_1_phone",
-            "contact_2_name",
-            "contact_2_relation",
-            "contact_2_phone",
-            "medical_conditions",
-            "allergies",
-            "medications",
-            "dietary_needs",
-            "insurer",
-            "policy_number",
-            "insurance_phone",
-        ]
+        fields = list(EMERGENCY_FIELDS)
         widgets = {
             name: forms.TextInput()
             for name in (

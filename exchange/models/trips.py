@@ -136,6 +136,25 @@ class TripConsent(models.Model):
         return str(self.Status(self.status).label)
 
 
+# The traveller's emergency information, field by field: the form, the service and the data
+# download all name these.
+EMERGENCY_FIELDS = (
+    "contact_1_name",
+    "contact_1_relation",
+    "contact_1_phone",
+    "contact_2_name",
+    "contact_2_relation",
+    "contact_2_phone",
+    "medical_conditions",
+    "allergies",
+    "medications",
+    "dietary_needs",
+    "insurer",
+    "policy_number",
+    "insurance_phone",
+)
+
+
 class EmergencyInfo(models.Model):
     """A traveller's emergency contacts, health and insurance: encrypted at rest, seen only by
     the coordinators of the program's cities from EMERGENCY_INFO_OPENS_DAYS before their leg

@@ -19,6 +19,7 @@ from exchange.models import (
     TripConsent,
     TripMessageDelivery,
 )
+from exchange.models.trips import EMERGENCY_FIELDS
 
 
 def _when(value):
@@ -181,23 +182,6 @@ def student_data(*, student: User) -> tuple[dict, list[tuple[str, FieldFile]]]:
         "audit_entries": audit_entries,
     }
     return data, files
-
-
-EMERGENCY_FIELDS = (
-    "contact_1_name",
-    "contact_1_relation",
-    "contact_1_phone",
-    "contact_2_name",
-    "contact_2_relation",
-    "contact_2_phone",
-    "medical_conditions",
-    "allergies",
-    "medications",
-    "dietary_needs",
-    "insurer",
-    "policy_number",
-    "insurance_phone",
-)
 
 
 def _household(student: User) -> dict | None:

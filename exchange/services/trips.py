@@ -26,23 +26,8 @@ from exchange.models import (
     TripConsent,
     VisitLeg,
 )
+from exchange.models.trips import EMERGENCY_FIELDS
 from exchange.selectors import trips as selectors
-
-EMERGENCY_FIELDS = (
-    "contact_1_name",
-    "contact_1_relation",
-    "contact_1_phone",
-    "contact_2_name",
-    "contact_2_relation",
-    "contact_2_phone",
-    "medical_conditions",
-    "allergies",
-    "medications",
-    "dietary_needs",
-    "insurer",
-    "policy_number",
-    "insurance_phone",
-)
 
 
 def _program_city_ids(program: Program) -> list[int]:
