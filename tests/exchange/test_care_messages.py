@@ -165,6 +165,31 @@ def test_message_to_guardians_records_and_sends_each_minors_copy(
     assert guardian.subject == "Guardian’s copy, “Gwangju–Zibo Ceramics Visit”: Bus leaves at 8"
 
 
+def test_message_email_escapes_the_coordinators_text_in_html_and_keeps_it_plain_in_text(
+    visit, carol, django_capture_on_commit_callbacks
+):
+    """The text part is unescaped on purpose (text/plain: nothing reads markup there); the
+    HTML part is where a coordinator's or a student's markup would act, and it escapes."""
+    student = visit.a[0].student
+    student.latin_name = "Kim <b>Minji</b>"
+    student.save(update_fields=["latin_name"])
+    body = 'Bring <script>alert("x")</script> & "boots".'
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(visit, carol, subject="Rain <i>today</i>", body=body)
+
+    email = next(m for m in mail.outbox if m.to == [student.email])
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html"
+    assert body in email.body
+    assert "Kim <b>Minji</b>" in email.body
+    assert "<script>" not in html and "<b>Minji" not in html
+    assert (
+        "Bring &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;boots&quot;." in html
+    )
+    assert "Kim &lt;b&gt;Minji&lt;/b&gt;" in html
+
+
 def test_message_email_refused_by_the_server_is_recorded_failed(
     visit, carol, settings, django_capture_on_commit_callbacks
 ):
