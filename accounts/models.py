@@ -168,6 +168,27 @@ class CoordinatorMembership(models.Model):
         return f"{self.user} → {self.city}"
 
 
+class ObserverMembership(models.Model):
+    """A read-only observer of a city's exchanges: the mayor's office, a working group's
+    member from outside the coordinator team. Sees dashboards, action plans and reports,
+    never a person (outcomes.rules)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="observer_memberships")
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="observer_memberships")
+    added_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "city"], name="observer_membership_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.city} (observer)"
+
+
 class GuardianConsent(models.Model):
     """A request for, and the record of, a legal guardian's consent for one student.
 

@@ -30,6 +30,27 @@ def coordinator_city_ids(user) -> frozenset[int]:
     )
 
 
+def observer_city_ids(user) -> frozenset[int]:
+    """The cities the user observes (read-only: figures, plans and reports, never a person),
+    as the database says now."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    from accounts.models import ObserverMembership
+
+    return remember(
+        ("observer_city_ids", user.pk),
+        lambda: frozenset(
+            ObserverMembership.objects.filter(user_id=user.pk).values_list("city_id", flat=True)
+        ),
+    )
+
+
+def outcome_city_ids(user) -> frozenset[int]:
+    """The cities whose figures, plans and reports the user may read: those they coordinate
+    and those they observe."""
+    return coordinator_city_ids(user) | observer_city_ids(user)
+
+
 def is_minor(user, *, on: date | None = None) -> bool:
     """Under 18 on the day (today by default). Someone whose birth date we don't know is
     treated as a minor: the safe side."""
@@ -64,6 +85,11 @@ def is_coordinator(user) -> bool:
     return bool(coordinator_city_ids(user))
 
 
+@rules.predicate
+def is_observer(user) -> bool:
+    return bool(observer_city_ids(user))
+
+
 def holds_power(user) -> bool:
     """Site staff and coordinators: they see minors' documents, guardians' e-mails and scores."""
     if user is None or not user.is_authenticated:
@@ -92,3 +118,5 @@ def lacks_required_second_factor(user) -> bool:
 
 
 rules.add_perm("accounts.coordinate", is_coordinator)
+# Observers open the outcomes pages of their cities (outcomes.rules decides which).
+rules.add_perm("accounts.observe", is_observer)

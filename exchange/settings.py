@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "accounts",
     "exchange",
     "messaging",
+    "outcomes",
     "privacy",
     "demo",
 ]

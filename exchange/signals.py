@@ -16,3 +16,8 @@ application_state_changed = Signal()
 
 # A program's cities changed (a partner added or removed). Sent with `program`.
 program_cities_changed = Signal()
+
+# A certificate is being rendered. Sent with `certificate` and `languages` (the certificate's
+# languages, in order); a receiver returns the HTML of pages to add after the first (the
+# outcomes add the participant's learning outcomes when they agreed), or "".
+certificate_extra_pages = Signal()

@@ -200,6 +200,7 @@ urlpatterns = [
     path("", programs.home, name="home"),
     path("", include(app_patterns)),
     path("", include("messaging.urls")),
+    path("", include("outcomes.urls")),
     path("", include("privacy.urls")),
     path("me/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -174,6 +174,12 @@ def oscar(city_c):
 
 
 @pytest.fixture
+def vera(city_a):
+    """An observer of A (the mayor's office): sees figures, plans and reports, never a person."""
+    return factories.ObserverFactory(email="vera@example.org", cities=[city_a])
+
+
+@pytest.fixture
 def program_ab(city_a, city_b, carol):
     """An open mutual visit between A and B."""
     return factories.ProgramFactory(cities={city_a: 5, city_b: 5}, created_by=carol)

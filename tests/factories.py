@@ -8,7 +8,13 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
-from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
+from accounts.models import (
+    CoordinatorMembership,
+    GuardianConsent,
+    ObserverMembership,
+    SpokenLanguage,
+    User,
+)
 from core.models import City, Language, Partnership, Theme
 from exchange.models import Application, Program, ProgramCity
 
@@ -132,6 +138,23 @@ class CoordinatorFactory(UserFactory):
         if create:
             for city in extracted or []:
                 CoordinatorMembership.objects.create(user=self, city=city)
+            if extracted:
+                self.home_city = extracted[0]
+                self.save(update_fields=["home_city"])
+
+
+class ObserverFactory(UserFactory):
+    """A read-only observer of `cities` (the mayor's office): figures, plans and reports."""
+
+    native_name = factory.Sequence(lambda n: f"관찰자{n}")
+    latin_name = factory.Sequence(lambda n: f"Observer {n}")
+    date_of_birth = factory.LazyFunction(lambda: birth_date_for(45))
+
+    @factory.post_generation
+    def cities(self, create, extracted, **kwargs):
+        if create:
+            for city in extracted or []:
+                ObserverMembership.objects.create(user=self, city=city)
             if extracted:
                 self.home_city = extracted[0]
                 self.save(update_fields=["home_city"])

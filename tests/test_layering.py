@@ -1,5 +1,6 @@
 """The apps depend on each other in one direction: core <- accounts <- exchange <- messaging
-<- privacy <- demo. A lower app never imports a higher one, not even inside a function; it announces
+<- outcomes <- privacy <- demo. A lower app never imports a higher one, not even inside a
+function; it announces
 (exchange.signals, accounts.signals) or offers a registry, and the higher app reacts in its
 AppConfig.ready. `matching` is a pure-Python engine that imports no Django and no app.
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["core", "accounts", "exchange", "messaging", "privacy", "demo"]
+ORDER = ["core", "accounts", "exchange", "messaging", "outcomes", "privacy", "demo"]
 # The project's wiring lives in the exchange package (settings, the ASGI and Celery entry
 # points): it assembles every app, so it may name the ones above.
 WIRING = {"exchange.settings", "exchange.asgi", "exchange.celery", "exchange.urls"}

@@ -283,6 +283,19 @@ class AuditEntry(models.Model):
         INCIDENT_UPDATE = "incident-update", _("Added a follow-up to an incident")
         INCIDENT_VIEW = "incident-view", _("Viewed an incident")
         INCIDENT_EXPORT = "incident-export", _("Exported incidents")
+        # Outcomes (issue 16).
+        SURVEY_CHANGE = "survey-change", _("Changed a survey")
+        SURVEY_SEND = "survey-send", _("Sent a survey")
+        SURVEY_RESEND = "survey-resend", _("Sent a survey again")
+        SURVEY_QUOTE = "survey-quote", _("Chose a quote for the report")
+        LEARNING_CONFIRM = "learning-confirm", _("Confirmed a learning outcome")
+        PLAN_CHANGE = "plan-change", _("Changed an action plan")
+        WORKING_GROUP_CHANGE = "working-group-change", _("Changed a working group")
+        REPORT_REQUEST = "report-request", _("Asked for an annual report")
+        REPORT_DOWNLOAD = "report-download", _("Downloaded an annual report")
+        FIGURES_EXPORT = "figures-export", _("Exported figures")
+        OBSERVER_ADD = "observer-add", _("Named an observer")
+        OBSERVER_REMOVE = "observer-remove", _("Removed an observer")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

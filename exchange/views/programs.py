@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.rules import coordinator_city_ids
+from accounts.rules import coordinator_city_ids, observer_city_ids
 from core.forms import add_validation_error, errors_to_messages
 from core.models import City
 from exchange.forms.programs import (
@@ -121,13 +121,15 @@ def program_detail(request, pk: int):
 @login_required
 def landing(request):
     """Where signing in leads: coordinators to their desk, staff without a team to the admin,
-    a student with an unfinished profile to it, then to their applications, or to the
-    programs when they have none yet."""
+    an observer to the outcomes, a student with an unfinished profile to it, then to their
+    applications, or to the programs when they have none yet."""
     user = request.user
     if coordinator_city_ids(user):
         return redirect("exchange:coordinator_dashboard")
     if user.is_staff:
         return redirect("admin:index")
+    if observer_city_ids(user):
+        return redirect("outcomes:home")
     if not user.profile_is_complete:
         return redirect("accounts:profile")
     if Application.objects.filter(student=user).exists():

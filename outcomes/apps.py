@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutcomesConfig(AppConfig):
+    name = "outcomes"
+    verbose_name = _("Outcomes")
+
+    def ready(self) -> None:
+        from outcomes import receivers  # noqa: F401  (connects the receivers)

@@ -1,0 +1,1 @@
+"""Celery tasks of the outcomes: thin, they take ids and call a service."""

@@ -1,0 +1,3 @@
+"""Pages: plans."""
+
+urlpatterns = []
