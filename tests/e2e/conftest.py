@@ -300,7 +300,12 @@ def axe_violations(page: Page) -> list[dict]:
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
 # Rendered by WeasyPrint to PDF; no browser is served them.
-PDF_TEMPLATES = {"exchange/certificate.html", "exchange/pdf/trip_sheet.html"}
+PDF_TEMPLATES = {
+    "exchange/certificate.html",
+    "exchange/pdf/trip_sheet.html",
+    "outcomes/reports/pdf/annual_report.html",
+    "outcomes/learning/pdf/certificate_page.html",
+}
 # The duty-of-care folders, each swept by its own browser test (CSP and axe), which asserts
 # it rendered every page of the folder.
 AREA_SWEEPS = {
@@ -309,6 +314,13 @@ AREA_SWEEPS = {
     "exchange/sheets/": "test_sheets_pages.py",
     "exchange/checkins/": "test_sheets_pages.py",
     "exchange/care/": "test_care_pages.py",
+    # Outcomes (issue 16).
+    "outcomes/surveys/": "test_outcomes_survey_pages.py",
+    "outcomes/learning/": "test_outcomes_report_pages.py",
+    "outcomes/reports/": "test_outcomes_report_pages.py",
+    "outcomes/plans/": "test_outcomes_plan_pages.py",
+    "outcomes/dashboards/": "test_outcomes_dashboard_pages.py",
+    "outcomes/observers/": "test_outcomes_observer_pages.py",
 }
 
 
