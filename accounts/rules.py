@@ -8,6 +8,7 @@ from a team loses their rights on the next request or socket frame.
 from datetime import date
 
 import rules
+from django.db.models import Value
 
 from core.memo import remember
 
@@ -16,18 +17,36 @@ ADULT_AGE = 18
 SUPERVISING_ADULTS = 2
 
 
+def _role_city_ids(user) -> tuple[frozenset[int], frozenset[int]]:
+    """The cities the user coordinates and the cities they observe, in one query, as the
+    database says now (once per request inside one: every page's menu asks for both)."""
+    from accounts.models import CoordinatorMembership, ObserverMembership
+
+    def read():
+        rows = (
+            CoordinatorMembership.objects.filter(user_id=user.pk)
+            .annotate(role=Value("coordinator"))
+            .values_list("city_id", "role")
+            .union(
+                ObserverMembership.objects.filter(user_id=user.pk)
+                .annotate(role=Value("observer"))
+                .values_list("city_id", "role"),
+                all=True,
+            )
+        )
+        coordinated, observed = set(), set()
+        for city_id, role in rows:
+            (coordinated if role == "coordinator" else observed).add(city_id)
+        return frozenset(coordinated), frozenset(observed)
+
+    return remember(("role_city_ids", user.pk), read)
+
+
 def coordinator_city_ids(user) -> frozenset[int]:
     """The cities whose coordinator team the user belongs to, as the database says now."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    from accounts.models import CoordinatorMembership
-
-    return remember(
-        ("coordinator_city_ids", user.pk),
-        lambda: frozenset(
-            CoordinatorMembership.objects.filter(user_id=user.pk).values_list("city_id", flat=True)
-        ),
-    )
+    return _role_city_ids(user)[0]
 
 
 def observer_city_ids(user) -> frozenset[int]:
@@ -35,14 +54,7 @@ def observer_city_ids(user) -> frozenset[int]:
     as the database says now."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    from accounts.models import ObserverMembership
-
-    return remember(
-        ("observer_city_ids", user.pk),
-        lambda: frozenset(
-            ObserverMembership.objects.filter(user_id=user.pk).values_list("city_id", flat=True)
-        ),
-    )
+    return _role_city_ids(user)[1]
 
 
 def outcome_city_ids(user) -> frozenset[int]:

@@ -39,6 +39,7 @@ def test_catalogues_hold_every_string_marked_in_the_code(tmp_path):
         "exchange",
         "accounts",
         "messaging",
+        "outcomes",
         "privacy",
         "matching",
         "demo",
