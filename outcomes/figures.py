@@ -5,7 +5,11 @@ before it leaves this module: no caller ever holds a raw count of fewer than 5 p
 
 A program counts for a partnership when both cities take part in it, it is not a draft,
 and it ends in the year. Its participants are the applications confirmed or completed,
-counted by the city they applied from.
+counted by the city they applied from. Only the partnership's two cities count: in a program
+a third city also takes part in, the third city's participants, attendance and answers are
+not the partnership's. The participants from A and from B are a breakdown of the year's
+participants: when one side is hidden, the other is hidden with it (secondary suppression),
+or it could be worked out from a program's total shown elsewhere.
 """
 
 from collections import defaultdict
@@ -68,16 +72,17 @@ def partnership_year_figures(
         by_year[year].append(pk)
 
     people = defaultdict(lambda: defaultdict(int))  # year -> key -> n
+    both = (partnership.city_a_id, partnership.city_b_id)
     rows = (
-        Application.objects.filter(program_id__in=year_of, state__in=PARTICIPATING)
+        Application.objects.filter(
+            program_id__in=year_of, state__in=PARTICIPATING, city_id__in=both
+        )
         .values("program_id", "city_id", "state")
         .annotate(n=Count("pk"))
     )
     for row in rows:
         year = year_of[row["program_id"]]
         side = "a" if row["city_id"] == partnership.city_a_id else "b"
-        if row["city_id"] not in (partnership.city_a_id, partnership.city_b_id):
-            side = "other"
         people[year][side] += row["n"]
         if row["program_id"] in ended:
             people[year]["finished"] += row["n"]
@@ -87,7 +92,7 @@ def partnership_year_figures(
     attendance = {
         row["year"]: row
         for row in Attendance.objects.filter(
-            session__program_id__in=year_of, attended__isnull=False
+            session__program_id__in=year_of, attended__isnull=False, application__city_id__in=both
         )
         .annotate(year=ExtractYear("session__program__ends_on"))
         .values("year")
@@ -102,6 +107,7 @@ def partnership_year_figures(
         SurveyAnswer.objects.filter(
             request__survey__program_id__in=year_of,
             request__status=SurveyRequest.Status.SUBMITTED,
+            request__application__city_id__in=both,
             question__kind="likert",
             number__isnull=False,
         )
@@ -138,11 +144,12 @@ def partnership_year_figures(
                 True,
             )
         a, b = counts.get("a", 0), counts.get("b", 0)
+        sides = small_groups.breakdown({"a": a, "b": b})
         result[year] = YearFigures(
             year=year,
             programs=len(by_year.get(year, ())),
-            participants_a=shown("participants_a", small_groups.count(a), a > 0),
-            participants_b=shown("participants_b", small_groups.count(b), b > 0),
+            participants_a=shown("participants_a", sides["a"], a > 0),
+            participants_b=shown("participants_b", sides["b"], b > 0),
             completion=shown(
                 "completion",
                 small_groups.rate(counts.get("completed", 0), counts.get("finished", 0)),
