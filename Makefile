@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator bench-trips lint fmt messages install system-fonts system-test-tools clean
+.PHONY: run test test-embedded bench bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator bench-trips bench-dashboard lint fmt messages install system-fonts system-test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,7 @@ test-embedded: install system-fonts system-test-tools
 # Benchmarks print figures; they never fail on a number. They need PostgreSQL like the suite.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 
-bench: bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator bench-trips
+bench: bench-review bench-matching bench-pdf bench-chat bench-masking bench-locator bench-trips bench-dashboard
 
 bench-review: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/review_queue_bench.py
@@ -91,6 +91,11 @@ bench-locator: install
 # RSS after each: memory flat) and by travellers per document; goal <= 10 s a batch.
 bench-trips: install system-fonts
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/trip_sheet_bench.py
+
+# outcomes: dash. The partnership dashboard over 5 years at 5 programs / 500 applications
+# and 50 programs / 10,000 applications: p50/p90 and a query count that must not grow.
+bench-dashboard: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/bench_dashboard.py
 
 lint: install
 	$(BIN)/ruff check .

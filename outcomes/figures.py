@@ -16,8 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.models import Partnership
@@ -89,19 +88,24 @@ def partnership_year_figures(
             if row["state"] == Application.State.COMPLETED:
                 people[year]["completed"] += row["n"]
 
-    attendance = {
-        row["year"]: row
-        for row in Attendance.objects.filter(
+    # Grouped by program (no join to it), then added up per year: an application and a
+    # survey request belong to one program, so the distinct people add up exactly.
+    attendance: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        Attendance.objects.filter(
             session__program_id__in=year_of, attended__isnull=False, application__city_id__in=both
         )
-        .annotate(year=ExtractYear("session__program__ends_on"))
-        .values("year")
+        .values("session__program_id")
         .annotate(
             records=Count("pk"),
             present=Count("pk", filter=Q(attended=True)),
             people=Count("application_id", distinct=True),
         )
-    }
+        .order_by()
+    ):
+        seen = attendance[year_of[row["session__program_id"]]]
+        for key in ("records", "present", "people"):
+            seen[key] += row[key]
 
     answers = (
         SurveyAnswer.objects.filter(
@@ -111,13 +115,24 @@ def partnership_year_figures(
             question__kind="likert",
             number__isnull=False,
         )
-        .annotate(year=ExtractYear("request__survey__program__ends_on"))
-        .values("year", "question__measures", "request__survey__phase")
-        .annotate(mean=Avg("number"), people=Count("request_id", distinct=True))
+        .values("request__survey__program_id", "question__measures", "request__survey__phase")
+        .annotate(
+            total=Sum("number"), answers=Count("pk"), people=Count("request_id", distinct=True)
+        )
+        .order_by()
     )
+    sums: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in answers:
+        key = (
+            year_of[row["request__survey__program_id"]],
+            row["question__measures"],
+            row["request__survey__phase"],
+        )
+        for name in ("total", "answers", "people"):
+            sums[key][name] += row[name]
     means = {
-        (row["year"], row["question__measures"], row["request__survey__phase"]): row
-        for row in answers
+        key: {"mean": value["total"] / value["answers"], "people": value["people"]}
+        for key, value in sums.items()
     }
 
     result = {}
