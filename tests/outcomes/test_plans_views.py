@@ -44,8 +44,7 @@ def test_plan_pages_get_by_persona(client, request, persona, group):
         expected = dict.fromkeys(statuses, 302)
     else:
         expected = {
-            name: 200 if persona in allowed else 403
-            for name, (_, allowed) in _urls(group).items()
+            name: 200 if persona in allowed else 403 for name, (_, allowed) in _urls(group).items()
         }
     assert statuses == expected
 
@@ -65,8 +64,16 @@ def test_plan_pages_refuse_every_post(client, request, persona, group):
         ("groups", {"name": "Hijack"}),
         ("settings", {"action": "close"}),
         ("settings", {"action": "rename", "group-name": "X"}),
-        ("activity_new", {"action": "save", "title": "X", "starts_on": "2026-01-01",
-                          "ends_on": "2026-01-02", "status": "planned"}),
+        (
+            "activity_new",
+            {
+                "action": "save",
+                "title": "X",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-01-02",
+                "status": "planned",
+            },
+        ),
         ("activity", {"action": "delete"}),
         ("activity", {"action": "delete-line", "line": activity.budget_lines.first().pk}),
         ("indicator_new", {"name": "X", "measure": "manual"}),
