@@ -1,8 +1,10 @@
 """A working group of the A–B partnership with carol and bob as members, an activity with
 budget lines in each city's currency, and a manual and a computed indicator."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from core.models import Partnership
 from outcomes.models import Indicator
@@ -15,7 +17,7 @@ def partnership_of(city_a, city_b) -> Partnership:
 
 
 def build_group(partnership, *, by, members=(), activities=1, indicators=1, today=None):
-    today = today or date.today()
+    today = today or timezone.localdate()
     group = services.working_group_create(
         partnership=partnership, name="Youth media group", purpose="Reporters", by=by
     )

@@ -52,8 +52,9 @@ def test_plan_indicators_hide_fewer_than_five_and_say_computed(
     today = timezone.localdate()
     program = factories.ProgramFactory(
         cities={city_a: 8, city_b: 8},
-        starts_on=today - timedelta(days=30),
-        ends_on=today - timedelta(days=20),
+        # Within this year whatever the day (the table shows the year it ended in).
+        starts_on=today + timedelta(days=-30 if today.month > 1 else 10),
+        ends_on=today + timedelta(days=-20 if today.month > 1 else 20),
         applications_open=timezone.now() - timedelta(days=60),
         applications_close=timezone.now() - timedelta(days=40),
     )

@@ -1,18 +1,19 @@
 """The plans' services: who may join a group, what an activity, a budget line and an
 indicator accept, and that a refused change writes nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from exchange.models import AuditEntry
 from outcomes.models import BudgetLine, Indicator, IndicatorTarget, IndicatorValue, PlanActivity
 from outcomes.services import plans as services
 from tests.outcomes.plans_helpers import build_group, partnership_of
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
