@@ -28,6 +28,8 @@ class WorkingGroup(models.Model):
     name = models.CharField(_("name"), max_length=200)
     purpose = models.TextField(_("what it works on"), max_length=3000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A closed group keeps its plan for the record (and the annual report); nobody edits it.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["partnership", "name", "id"]

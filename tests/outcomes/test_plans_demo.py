@@ -1,0 +1,74 @@
+"""The demo's working group for Siheung–Jilin: made by seed_plans() after seed_demo, once."""
+
+from decimal import Decimal
+
+from django.core.management import call_command
+
+from demo.outcomes_plans import GROUP_NAME, seed_plans
+from exchange.models import AuditEntry
+from outcomes.models import (
+    BudgetLine,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    PlanActivity,
+    WorkingGroup,
+    WorkingGroupMember,
+)
+from outcomes.selectors.plans import plan_for_page
+
+
+def _counts():
+    return {
+        "groups": WorkingGroup.objects.count(),
+        "members": WorkingGroupMember.objects.count(),
+        "activities": PlanActivity.objects.count(),
+        "lines": BudgetLine.objects.count(),
+        "indicators": Indicator.objects.count(),
+        "targets": IndicatorTarget.objects.count(),
+        "values": IndicatorValue.objects.count(),
+        "audit": AuditEntry.objects.filter(
+            action__in=[AuditEntry.Action.PLAN_CHANGE, AuditEntry.Action.WORKING_GROUP_CHANGE]
+        ).count(),
+    }
+
+
+def test_seed_plans_twice_makes_one_group(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    seed_plans()
+    first = _counts()
+    seed_plans()
+    # 1 group + 2 members = 3 group changes; 6 activities + 10 lines + 6 indicators = 22 plan
+    # changes; each audited for the two cities.
+    assert first == {
+        "groups": 1,
+        "members": 2,
+        "activities": 6,
+        "lines": 10,
+        "indicators": 6,
+        "targets": 12,
+        "values": 2,
+        "audit": (3 + 6 + 10 + 6) * 2,
+    }
+    assert _counts() == first
+    group = WorkingGroup.objects.get(name=GROUP_NAME)
+    assert sorted(m.user.email for m in group.memberships.all()) == [
+        "coord.gyeonggi@demo.example",
+        "coord.jilin@demo.example",
+    ]
+    plan = plan_for_page(group=group)
+    assert sorted((b.city.slug, b.currency, b.planned, b.spent) for b in plan.budgets) == [
+        ("jilin", "CNY", Decimal("73000.00"), Decimal("13800.00")),
+        ("siheung", "KRW", Decimal("13500000.00"), Decimal("4500000.00")),
+    ]
+    assert [a.title for a in plan.activities if a.pk in plan.overdue_ids] == [
+        "Youth reporters' online interviews"
+    ]
+    assert sorted({a.status for a in plan.activities}) == [
+        "cancelled",
+        "done",
+        "planned",
+        "postponed",
+        "under-way",
+    ]
