@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.management import call_command
+from django.urls import reverse
 
 from demo.outcomes_plans import GROUP_NAME, seed_plans
 from exchange.models import AuditEntry
@@ -33,7 +34,7 @@ def _counts():
     }
 
 
-def test_seed_plans_twice_makes_one_group(db, settings):
+def test_seed_plans_twice_makes_one_group(db, settings, client):
     settings.DEBUG = True
     call_command("seed_demo")
     seed_plans()
@@ -72,3 +73,11 @@ def test_seed_plans_twice_makes_one_group(db, settings):
         "postponed",
         "under-way",
     ]
+
+    jilin = group.memberships.get(user__email="coord.jilin@demo.example").user
+    client.force_login(jilin)
+    response = client.get(reverse("outcomes:plan", args=[group.pk]))
+    html = response.content.decode()
+    assert (response.status_code, html.count("plan-badge-overdue")) == (200, 1)
+    # Django's Chinese number format has no thousands separator.
+    assert ("KRW 13500000" in html, "CNY 73000.00" in html) == (True, True)
