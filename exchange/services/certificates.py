@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -46,6 +47,7 @@ from exchange.pdf import join_pdfs, qr_svg, render_pdf
 from exchange.rules import coordinated_city_ids
 from exchange.selectors.matching import published_match_for
 from exchange.selectors.sessions import AttendanceProgress, attendance_progress
+from exchange.signals import certificate_extra_pages
 from exchange.uploads import IMAGE_TYPES, clean_upload
 
 State = Application.State
@@ -331,7 +333,14 @@ def certificate_context(certificate: Certificate) -> dict:
 
 
 def certificate_html(certificate: Certificate) -> str:
-    return render_to_string("exchange/certificate.html", certificate_context(certificate))
+    """The certificate's HTML: its page, then any pages the apps above add (the outcomes'
+    learning page), asked through exchange.signals.certificate_extra_pages."""
+    context = certificate_context(certificate)
+    replies = certificate_extra_pages.send(
+        sender=Certificate, certificate=certificate, languages=context["languages"]
+    )
+    context["extra_pages"] = mark_safe("".join(str(html) for _receiver, html in replies if html))  # noqa: S308  (rendered templates)
+    return render_to_string("exchange/certificate.html", context)
 
 
 @transaction.atomic
