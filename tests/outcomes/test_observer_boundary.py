@@ -349,3 +349,16 @@ def test_observer_of_a_city_who_also_coordinates_another_is_asked_for_one(city_a
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/")
+
+
+def test_the_sweep_would_see_a_leak(world, carol, vera, program_ab):
+    """The same reading, by a coordinator of A on the review queue: the names are found (so
+    an empty list above means the observer saw none, not that the check is blind)."""
+    client = Client(raise_request_exception=True)
+    client.force_login(carol)
+    forbidden = forbidden_strings(vera)
+
+    status, body = answer(client, f"/coordinate/programs/{program_ab.pk}/applications/")
+
+    assert status == 200
+    assert {"Kim Alice", "Lee Mina"} <= {value for value in forbidden if value in body}
