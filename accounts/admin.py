@@ -2,13 +2,27 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CoordinatorMembership, GuardianConsent, SpokenLanguage, User
+from accounts.models import (
+    CoordinatorMembership,
+    GuardianConsent,
+    ObserverMembership,
+    SpokenLanguage,
+    User,
+)
 
 
 class CoordinatorMembershipInline(admin.TabularInline):
     model = CoordinatorMembership
     extra = 0
     verbose_name = _("coordinator team")
+
+
+class ObserverMembershipInline(admin.TabularInline):
+    model = ObserverMembership
+    fk_name = "user"
+    extra = 0
+    readonly_fields = ["added_by", "added_at"]
+    verbose_name = _("observed city")
 
 
 class SpokenLanguageInline(admin.TabularInline):
@@ -43,7 +57,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["interests", "groups"]
-    inlines = [CoordinatorMembershipInline, SpokenLanguageInline]
+    inlines = [CoordinatorMembershipInline, ObserverMembershipInline, SpokenLanguageInline]
 
 
 @admin.register(GuardianConsent)
@@ -59,3 +73,12 @@ class GuardianConsentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ObserverMembership)
+class ObserverMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "added_by", "added_at"]
+    list_filter = ["city"]
+    search_fields = ["user__email", "user__latin_name"]
+    raw_id_fields = ["user", "added_by"]
+    readonly_fields = ["added_at"]

@@ -187,6 +187,13 @@ GUARDIANS = {
     "wei@demo.example": ("parent.zhang@demo.example", "张丽", "guardian", True),
 }
 
+# Observers (the mayors' offices): read their city's figures, plans and reports, never a
+# person. email: (native name, Latin name, [cities], UI language)
+OBSERVERS = {
+    "observer.gwangju@demo.example": ("시장실", "Mayor's Office", ["gwangju-gyeonggi"], "ko"),
+    "observer.siheung@demo.example": ("시장실", "Mayor's Office", ["siheung"], "ko"),
+}
+
 # email: (native name, Latin name, [cities], UI language)
 COORDINATORS = {
     "coord.gwangju@demo.example": ("정수진", "Jung Sujin", ["gwangju-gyeonggi"], "ko"),
@@ -313,7 +320,8 @@ PROGRAMS = [
 ]
 
 # A visit that ended two months ago, so the demo has completed participants with their
-# certificates; three of the demo students above took part, to try downloading one.
+# certificates; three of the demo students above took part, to try downloading one. Six per
+# city, so the outcomes' dashboards show figures rather than "fewer than 5".
 PAST_PROGRAM = {
     "title": "Spring Youth Culture Week: Gwangju, Zibo and Ha Long",
     "kind": "visit",
@@ -324,7 +332,7 @@ PAST_PROGRAM = {
         "cooked each other's home dishes and presented their cities at the closing evening."
     ),
     "themes": ["culture-arts", "ceramics"],
-    "quotas": {"gwangju-gyeonggi": 4, "zibo": 4, "ha-long": 4},
+    "quotas": {"gwangju-gyeonggi": 6, "zibo": 6, "ha-long": 6},
     "languages": ["ko", "zh", "vi", "en"],
     "ages": (14, 18),
     "window": (-150, -120),
@@ -343,16 +351,25 @@ PAST_PARTICIPANTS = {
         "minji@demo.example",
         ("오하린", "Oh Harin", "female"),
         ("배준혁", "Bae Junhyeok", "male"),
+        ("윤채원", "Yoon Chaewon", "female"),
+        ("강도윤", "Kang Doyun", "male"),
+        ("임소율", "Lim Soyul", "female"),
     ],
     "zibo": [
         "xiaoyu@demo.example",
         ("马俊熙", "Ma Junxi", "male"),
         ("林诗雨", "Lin Shiyu", "female"),
+        ("赵梓涵", "Zhao Zihan", "female"),
+        ("孙浩然", "Sun Haoran", "male"),
+        ("周雨桐", "Zhou Yutong", "female"),
     ],
     "ha-long": [
         "lan@demo.example",
         ("Trần Minh Khôi", "Tran Minh Khoi", "male"),
         ("Phạm Ngọc Ánh", "Pham Ngoc Anh", "female"),
+        ("Lê Gia Bảo", "Le Gia Bao", "male"),
+        ("Hoàng Thu Hà", "Hoang Thu Ha", "female"),
+        ("Vũ Đức Anh", "Vu Duc Anh", "male"),
     ],
 }
 

@@ -46,7 +46,7 @@ def test_seed_demo_twice_gives_the_same_demo_with_chat_rooms_to_try(settings):
         Message.objects.count(),
     )
 
-    assert first == second == (7, 44, 52, 12, 7)
+    assert first == second == (7, 53, 63, 12, 7)
     ceramics = Program.objects.get(title=demo_data.CHAT_PROGRAM)
     assert Matching.objects.get(program=ceramics).status == Matching.Status.PUBLISHED
     seoyeon = User.objects.get(email="lee.seoyeon@demo.example")

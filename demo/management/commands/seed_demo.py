@@ -21,7 +21,7 @@ from django.utils.functional import cached_property
 from pypdf import PdfWriter
 
 from accounts import services as account_services
-from accounts.models import GuardianConsent, User
+from accounts.models import GuardianConsent, ObserverMembership, User
 from accounts.rules import coordinator_city_ids
 from core.models import City, Language, Partnership, Theme
 from demo import demo_data as demo
@@ -48,6 +48,7 @@ from exchange.services.applications import set_application_state
 from exchange.services.sessions import session_create
 from messaging.models import Room
 from messaging.services import message_post, rooms_sync
+from outcomes.services import observers as observer_services
 
 
 def birthday_for_age(age: int, today: date) -> date:
@@ -189,6 +190,24 @@ class Command(BaseCommand):
             for slug in city_slugs:
                 account_services.coordinator_add(user=user, city=cities[slug])
             self._authenticator_app(user)
+            users[email] = user
+        for email, (native, latin, city_slugs, ui) in demo.OBSERVERS.items():
+            user = self._user(
+                email,
+                native_name=native,
+                latin_name=latin,
+                preferred_language=ui,
+                home_city=cities[city_slugs[0]],
+                date_of_birth=birthday_for_age(45, today),
+            )
+            for slug in city_slugs:
+                # Named by the city's coordinator, as on the observers page (audited).
+                if not ObserverMembership.objects.filter(user=user, city=cities[slug]).exists():
+                    observer_services.observer_add(
+                        city=cities[slug],
+                        email=email,
+                        by=self._coordinator(users, cities[slug]),
+                    )
             users[email] = user
         users[demo.STAFF_EMAIL] = self._user(
             demo.STAFF_EMAIL,
