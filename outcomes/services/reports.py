@@ -20,8 +20,6 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -31,7 +29,7 @@ from exchange.audit import audit
 from exchange.models import PARTICIPATING, Application, AuditEntry, Program
 from exchange.pdf import render_pdf
 from exchange.services.certificates import CITY_LANGUAGE_TO_CERTIFICATE
-from outcomes import small_groups
+from outcomes import charts, small_groups
 from outcomes.figures import partnership_year_figures
 from outcomes.models import AnnualReport, PlanActivity, SurveyAnswer
 from outcomes.models.plans import BudgetLine
@@ -116,50 +114,6 @@ def annual_report_request(*, partnership: Partnership, year, by: User) -> Annual
 
 
 # --- The report's content ------------------------------------------------------------------
-
-
-def _chart_svg(*, bars: list[tuple[str, int | None, int | None]], legend: tuple[str, str]):
-    """A minimal grouped bar chart (two bars a year: city A, city B) as inline SVG.
-
-    Isolated here until outcomes/charts.py exists (switch to it at merge). A hidden value
-    (None: fewer than 5) draws no bar and the label under the chart says so."""
-    width, height, top, bottom, left = 480, 180, 12, 30, 30
-    values = [v for _label, a, b in bars for v in (a, b) if v]
-    peak = max(values) if values else 1
-    slot = (width - left) / max(len(bars), 1)
-    bar = slot / 3
-    scale = (height - top - bottom) / peak
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img">',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" '
-        'stroke="#5a6478" stroke-width="1"/>',
-    ]
-    for index, (label, a, b) in enumerate(bars):
-        x = left + index * slot + bar / 2
-        for offset, value, colour in ((0, a, "#1f5fbf"), (bar, b, "#e08a1e")):
-            if value:
-                h = value * scale
-                parts.append(
-                    f'<rect x="{x + offset:.1f}" y="{height - bottom - h:.1f}" '
-                    f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}"/>'
-                )
-                parts.append(
-                    f'<text x="{x + offset + bar / 2:.1f}" y="{height - bottom - h - 2:.1f}" '
-                    f'font-size="8" text-anchor="middle">{value}</text>'
-                )
-        parts.append(
-            f'<text x="{x + bar:.1f}" y="{height - bottom + 12}" font-size="9" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
-    parts.append(
-        f'<rect x="{left}" y="{height - 10}" width="8" height="8" fill="#1f5fbf"/>'
-        f'<text x="{left + 11}" y="{height - 3}" font-size="8">{escape(legend[0])}</text>'
-        f'<rect x="{left + 160}" y="{height - 10}" width="8" height="8" fill="#e08a1e"/>'
-        f'<text x="{left + 171}" y="{height - 3}" font-size="8">{escape(legend[1])}</text>'
-    )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped)
 
 
 def _program_rows(partnership: Partnership, program_ids) -> list[dict]:
@@ -312,12 +266,18 @@ def annual_report_context(*, partnership: Partnership, year: int, languages: lis
     figures = partnership_year_figures(partnership=partnership, years=years)
     this_year = figures[year]
     city_a, city_b = partnership.city_a, partnership.city_b
+    # The same chart as the partnership dashboard's (outcomes.charts), labelled in the
+    # report's first language.
     with translation.override(languages[0]):
-        legend = (city_a.name_local, city_b.name_local)
-    chart = _chart_svg(
-        bars=[(str(y), figures[y].participants_a, figures[y].participants_b) for y in years],
-        legend=legend,
-    )
+        chart = charts.grouped_bar_chart(
+            chart_id="report-participants",
+            title=str(WORDS["chart"]),
+            categories=[str(y) for y in years],
+            series=[
+                (city_a.name_local, [figures[y].participants_a for y in years]),
+                (city_b.name_local, [figures[y].participants_b for y in years]),
+            ],
+        )
     words = {key: _both(languages, text) for key, text in WORDS.items()}
     programs = _program_rows(partnership, this_year.program_ids)
     kinds = {value: _both(languages, label) for value, label in Program.Kind.choices}
