@@ -52,7 +52,7 @@ def survey_requests_for(*, survey: Survey, user) -> dict:
     requests = list(
         survey.requests.select_related(
             "application__student", "application__city", "application__program"
-        ).order_by("application__city__name", "pk")
+        ).order_by("application__city__name_en", "pk")
     )
     rows = []
     others = Counter()
@@ -72,7 +72,7 @@ def survey_requests_for(*, survey: Survey, user) -> dict:
                 for value, label in SurveyRequest.Status.choices
             ],
         }
-        for city, counts in sorted(by_city.items(), key=lambda item: item[0].name)
+        for city, counts in sorted(by_city.items(), key=lambda item: item[0].name_en)
     ]
     return {"rows": rows, "other_cities": other_cities}
 
