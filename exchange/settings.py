@@ -261,7 +261,12 @@ CELERY_BEAT_SCHEDULE = {
     "expire-emergency-info": {"task": "exchange.tasks.expire_emergency_info", "schedule": 86400},
     # Issue 15, sheets: opens the evening check-ins from 17:00 host time, alerts on missing.
     "check-ins": {"task": "exchange.tasks.run_check_ins", "schedule": 900},
+    # Issue 16, surveys: the post-survey on the program's last day, and one reminder.
+    "post-surveys": {"task": "outcomes.tasks.send_post_surveys", "schedule": 3600},
+    "survey-reminders": {"task": "outcomes.tasks.send_survey_reminders", "schedule": 3600},
 }
+# Issue 16, surveys: days after a survey's email before its one reminder.
+SURVEY_REMINDER_DAYS = envint("SURVEY_REMINDER_DAYS", 5)
 
 # --- Accounts ----------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ from exchange.selectors.privacy import student_data
 from exchange.services.privacy import applications_erase
 from messaging import services as messaging_services
 from messaging.selectors import person_chat_data
+from outcomes.selectors.surveys import person_surveys_data
+from outcomes.services.surveys import person_surveys_erase
 from privacy.models import DeletionRequest
 
 ERASED_REASON = "erased"
@@ -96,6 +98,8 @@ def person_data_export(
         **person_data(user=student),
         **exchange_data,
         **person_chat_data(user=student),
+        # Outcomes (issue 16): survey requests, answers and learning outcomes.
+        **person_surveys_data(student=student),
         "deletion_requests": requests,
     }
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -290,6 +294,9 @@ def person_erase(*, student: User, by: User | None, now: datetime | None = None)
     # Collected first: each app's part looks for these in its free text.
     identifiers = person_identifiers(user=student)
     messaging_services.messages_erase(user=student, identifiers=identifiers)
+    # Outcomes (issue 16): survey answers and requests and the learning outcome go; figures
+    # already published in reports stay in those files.
+    person_surveys_erase(student=student)
     applications_erase(student=student, identifiers=identifiers)
     DeletionRequest.objects.filter(student=student, status=DeletionRequest.Status.REFUSED).update(
         reason=ERASED_REASON

@@ -118,8 +118,9 @@ def annual_report_request(*, partnership: Partnership, year, by: User) -> Annual
 
 def _program_rows(partnership: Partnership, program_ids) -> list[dict]:
     """The year's programs, each with its participants from each city, passed through the
-    under-5 rule as a breakdown per city (the year's totals are shown, so one hidden
-    program could otherwise be worked out)."""
+    under-5 rule as a breakdown of the program's two cities (as the figures do for the
+    year: the program dashboard shows its totals, so one hidden side could otherwise be
+    worked out from the other)."""
     programs = list(Program.objects.filter(pk__in=program_ids).order_by("starts_on", "pk"))
     counts = (
         Application.objects.filter(program_id__in=program_ids, state__in=PARTICIPATING)
@@ -130,9 +131,13 @@ def _program_rows(partnership: Partnership, program_ids) -> list[dict]:
         )
     )
     raw = {row["program_id"]: row for row in counts}
-    side_a = small_groups.breakdown({p.pk: raw.get(p.pk, {}).get("a", 0) for p in programs})
-    side_b = small_groups.breakdown({p.pk: raw.get(p.pk, {}).get("b", 0) for p in programs})
-    return [{"program": p, "a": side_a[p.pk], "b": side_b[p.pk]} for p in programs]
+    rows = []
+    for program in programs:
+        shown = small_groups.breakdown(
+            {side: raw.get(program.pk, {}).get(side, 0) for side in ("a", "b")}
+        )
+        rows.append({"program": program, "a": shown["a"], "b": shown["b"]})
+    return rows
 
 
 def _group_rows(partnership: Partnership, year: int, languages: list[str]) -> list[dict]:

@@ -115,10 +115,11 @@ def test_pdf_has_the_figures_in_both_languages(partnership, year_data):
     # Both languages' headings and labels, side by side.
     for words in ("날짜/日期", "프로그램/项目1", "완료/已完成1", "추진중/计划中0"):
         assert words in text
-    # 6 participants from A shown; 2 from B hidden, in both languages.
-    assert "Participantsfrom/Participantsfrom광주시6" in text
-    assert "Participantsfrom/Participantsfrom淄博市5명미만/少于5人" in text
-    assert "Completionrate/Completionrate100%" in text
+    # 2 participants from B hidden, so A's 6 are hidden with them (the program's total is
+    # shown elsewhere), in both languages.
+    assert "참가자출신/参与者来自광주시5명미만/少于5人" in text
+    assert "참가자출신/参与者来自淄博市5명미만/少于5人" in text
+    assert "수료율/完成率100%" in text
     # Budgets per city and currency, never converted.
     assert "KRW1500000.001200000.00" in text
     assert "CNY8000.007500.00" in text
@@ -132,9 +133,9 @@ def test_the_figures_are_the_figures_module(partnership, year_data):
     context = services.annual_report_context(
         partnership=partnership, year=YEAR, languages=["ko", "zh-hans"]
     )
-    assert context["figures"].participants_a == 6
+    assert context["figures"].participants_a is None
     assert context["figures"].participants_b is None
-    assert [(row["a"], row["b"]) for row in context["programs"]] == [(6, None)]
+    assert [(row["a"], row["b"]) for row in context["programs"]] == [(None, None)]
     assert context["quotes"] == ["친구를 많이 사귀었어요"]
     group = context["groups"][0]
     assert [n for _label, n in group["activities"]] == [0, 0, 1, 0, 0]
