@@ -19,9 +19,6 @@ from outcomes.models import Survey, SurveyAnswer, SurveyQuestion, SurveyRequest
 from outcomes.selectors import surveys as selectors
 from outcomes.services import surveys as services
 
-# The learning outcome page of an application (built by the learning part).
-LEARNING_PATH = "/me/applications/{pk}/learning/"
-
 
 def _program(request, pk: int, phase: str = "") -> Program:
     return get_object_or_404(Program.objects.prefetch_related("program_cities"), pk=pk)
@@ -380,7 +377,7 @@ def survey_answer(request, pk: int):
         survey_request.survey.phase == Survey.Phase.POST
         and survey_request.status == SurveyRequest.Status.SUBMITTED
     ):
-        learning_path = LEARNING_PATH.format(pk=survey_request.application_id)
+        learning_path = reverse("outcomes:learning_outcome", args=[survey_request.application_id])
     return render(
         request,
         "outcomes/surveys/answer.html",

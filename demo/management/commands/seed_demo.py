@@ -25,6 +25,8 @@ from accounts.models import GuardianConsent, ObserverMembership, User
 from accounts.rules import coordinator_city_ids
 from core.models import City, Language, Partnership, Theme
 from demo import demo_data as demo
+from demo.outcomes_plans import seed_plans
+from demo.outcomes_surveys import seed_surveys
 from exchange.models import (
     Application,
     ApplicationDocument,
@@ -91,6 +93,10 @@ class Command(BaseCommand):
                 self.seed_sessions(users)
                 self.seed_chat(users)
                 self.seed_trip(cities, users)
+                # Outcomes (issue 16): the past program's answered surveys and the running
+                # visit's pre-survey; the Siheung–Jilin working group and its plan.
+                seed_surveys()
+                seed_plans()
             if redraw:
                 self.redraw_certificates()
         marker.write_text(settings.SITE_URL)
