@@ -2,7 +2,12 @@
 
 from django.urls import path
 
+from core.converters import register_choices
+from outcomes.models import Survey
 from outcomes.views import surveys
+
+# "standard" is its own page above; a phase is one of the survey's two.
+register_choices("survey_phase", Survey.Phase.values)
 
 urlpatterns = [
     path(
@@ -10,7 +15,9 @@ urlpatterns = [
         surveys.survey_standard_set,
         name="survey_standard_set",
     ),
-    path("programs/<int:pk>/surveys/<str:phase>/", surveys.survey_edit, name="survey_edit"),
+    path(
+        "programs/<int:pk>/surveys/<survey_phase:phase>/", surveys.survey_edit, name="survey_edit"
+    ),
     path("surveys/<int:pk>/library/", surveys.survey_library_add, name="survey_library_add"),
     path(
         "surveys/<int:pk>/questions/new/", surveys.survey_question_add, name="survey_question_add"

@@ -88,7 +88,7 @@ def test_program_list_on_phone_fits_for_coordinator(phone, log_in, carol, progra
     page = phone.new_page()
     _assert_program_list_fits(
         page,
-        nav=["Programs", "Partner cities", "Coordinate", "Chat", "My profile"],
+        nav=["Programs", "Partner cities", "Coordinate", "Outcomes", "Chat", "My profile"],
         titles=[p.title for p in programs],
     )
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()
