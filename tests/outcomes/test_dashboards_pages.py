@@ -3,6 +3,7 @@ export, the figures against counts made in the database, and query counts that d
 
 import csv
 import io
+import re
 
 import pytest
 from django.db.models import Count, Q
@@ -97,6 +98,38 @@ def test_every_page_and_export_for_every_persona(persona, everyone, city_a, city
             assert response.status_code == 200, name
         else:
             assert response.status_code == 403, name
+
+
+def _links(page: str) -> set[str]:
+    return set(re.findall(r'href="(/(?:outcomes|programs|coordinate)/[^"]*)"', page))
+
+
+def test_dashboards_lead_to_the_tools_each_reader_may_use(carol, vera, city_a, city_b):
+    """From the dashboards a coordinator reaches the program's surveys and learning outcomes,
+    the partnership's working groups and reports and the city's observers; an observer reaches
+    the groups and reports, and is not shown the doors it can't open."""
+    program = ended_program([city_a, city_b], carol=carol)
+    partnership = partnership_ab(city_a, city_b)
+    tools = {
+        f"/programs/{program.pk}/surveys/pre/",
+        f"/coordinate/programs/{program.pk}/learning/",
+        f"/coordinate/cities/{city_a.slug}/observers/",
+    }
+    shared = {
+        f"/outcomes/partnerships/{partnership.pk}/groups/",
+        f"/outcomes/partnerships/{partnership.pk}/reports/",
+    }
+    pages = (
+        f"/outcomes/programs/{program.pk}/",
+        f"/outcomes/partnerships/{partnership.pk}/",
+        f"/outcomes/cities/{city_a.slug}/",
+    )
+    for user, expected in ((carol, tools | shared), (vera, shared)):
+        client = client_for(user)
+        found = set().union(*(_links(client.get(url).content.decode()) for url in pages))
+        assert found & (tools | shared) == expected, user
+        for url in expected:
+            assert client.get(url).status_code == 200, (user, url)
 
 
 def test_unknown_objects_and_tables_are_404(carol, city_a, city_b, draft_ab):
