@@ -22,6 +22,16 @@ LEFT = 48
 BOTTOM_LABELS = 48
 SERIES_CLASSES = ("chart-series-1", "chart-series-2", "chart-series-3", "chart-series-4")
 SERIES_CLASSES += ("chart-series-5",)
+# The same colours as presentation attributes: WeasyPrint's SVG ignores a stylesheet's
+# `fill` on classes, so the annual report's bars would print black; on a page, portal.css
+# (a class rule) wins over the attribute.
+SERIES_FILLS = ("#1f5fbf", "#b35900", "#1d7a46", "#6b3fa0", "#5a6478")
+TEXT = 'font-size="12" fill="#1d2433"'
+
+
+def _series(index: int) -> str:
+    at = index % len(SERIES_CLASSES)
+    return f"class={_attr(SERIES_CLASSES[at])} fill={_attr(SERIES_FILLS[at])}"
 
 
 def _text(value) -> str:
@@ -61,8 +71,8 @@ def _frame(chart_id: str, title: str, height: int, body: list[str], legend=()) -
         x = LEFT + index * 160
         parts.append(
             f'<rect x="{x}" y="4" width="12" height="12" '
-            f"class={_attr(SERIES_CLASSES[index % len(SERIES_CLASSES)])}/>"
-            f'<text x="{x + 16}" y="14" class="chart-label">{_text(name)}</text>'
+            f"{_series(index)}/>"
+            f'<text x="{x + 16}" y="14" class="chart-label" {TEXT}>{_text(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every piece above is escaped
@@ -80,7 +90,7 @@ def _hidden_bar(chart_id: str, x: float, width: float, baseline: float) -> str:
         f'height="{height:.1f}" class="chart-hidden" fill={_attr(f"url(#{chart_id}-hatch)")} '
         'stroke="#666"/>'
         f'<text x="{x + width / 2:.1f}" y="{baseline - height - 4:.1f}" '
-        f'class="chart-value" text-anchor="middle">{_text(small_groups.HIDDEN_LABEL)}</text>'
+        f'class="chart-value" {TEXT} text-anchor="middle">{_text(small_groups.HIDDEN_LABEL)}</text>'
     )
 
 
@@ -101,9 +111,10 @@ def grouped_bar_chart(
     body = [
         f'<line x1="{LEFT}" y1="{baseline}" x2="{WIDTH - 8}" y2="{baseline}" '
         'class="chart-axis" stroke="#333"/>',
-        f'<text x="{LEFT - 4}" y="{TOP + 4}" class="chart-label" text-anchor="end">'
+        f'<text x="{LEFT - 4}" y="{TOP + 4}" class="chart-label" {TEXT} text-anchor="end">'
         f"{_text(_number(top))}</text>",
-        f'<text x="{LEFT - 4}" y="{baseline}" class="chart-label" text-anchor="end">0</text>',
+        f'<text x="{LEFT - 4}" y="{baseline}" class="chart-label" {TEXT} text-anchor="end">'
+        "0</text>",
     ]
     for c, category in enumerate(categories):
         x0 = LEFT + c * group_width + group_width * 0.1
@@ -116,13 +127,13 @@ def grouped_bar_chart(
             bar = BAR_AREA * max(value, 0) / top
             body.append(
                 f'<rect x="{x:.1f}" y="{baseline - bar:.1f}" width="{bar_width - 1:.1f}" '
-                f'height="{bar:.1f}" class={_attr(SERIES_CLASSES[s % len(SERIES_CLASSES)])}/>'
+                f'height="{bar:.1f}" {_series(s)}/>'
                 f'<text x="{x + (bar_width - 1) / 2:.1f}" y="{baseline - bar - 4:.1f}" '
-                f'class="chart-value" text-anchor="middle">{_text(_number(value))}</text>'
+                f'class="chart-value" {TEXT} text-anchor="middle">{_text(_number(value))}</text>'
             )
         body.append(
-            f'<text x="{x0 + group_width * 0.4:.1f}" y="{baseline + 18}" class="chart-label" '
-            f'text-anchor="middle">{_text(category)}</text>'
+            f'<text x="{x0 + group_width * 0.4:.1f}" y="{baseline + 18}" '
+            f'class="chart-label" {TEXT} text-anchor="middle">{_text(category)}</text>'
         )
     legend = [name for name, _ in series] if len(series) > 1 else []
     return _frame(chart_id, title, height, body, legend)
@@ -174,16 +185,17 @@ def step_chart(
     body = [
         f'<line x1="{LEFT}" y1="{middle}" x2="{WIDTH - 8}" y2="{middle}" class="chart-axis" '
         'stroke="#333"/>',
-        f'<text x="{LEFT - 4}" y="{middle + 4}" class="chart-label" text-anchor="end">0</text>',
+        f'<text x="{LEFT - 4}" y="{middle + 4}" class="chart-label" {TEXT} '
+        'text-anchor="end">0</text>',
     ]
     points = []
     for index, value in enumerate(values):
         x = LEFT + index * step
         points.append(f"{x:.1f},{y(value):.1f} {x + step:.1f},{y(value):.1f}")
         body.append(
-            f'<text x="{x + step / 2:.1f}" y="{y(value) - 4:.1f}" class="chart-value" '
+            f'<text x="{x + step / 2:.1f}" y="{y(value) - 4:.1f}" class="chart-value" {TEXT} '
             f'text-anchor="middle">{_text(_number(value))}</text>'
-            f'<text x="{x + step / 2:.1f}" y="{TOP + BAR_AREA + 18}" class="chart-label" '
+            f'<text x="{x + step / 2:.1f}" y="{TOP + BAR_AREA + 18}" class="chart-label" {TEXT} '
             f'text-anchor="middle">{_text(labels[index])}</text>'
         )
     if points:

@@ -121,8 +121,8 @@ def test_pdf_has_the_figures_in_both_languages(partnership, year_data):
     assert "참가자출신/参与者来自淄博市5명미만/少于5人" in text
     assert "수료율/完成率100%" in text
     # Budgets per city and currency, never converted.
-    assert "KRW1500000.001200000.00" in text
-    assert "CNY8000.007500.00" in text
+    # One row per city, each in its own currency, grouped as its reader writes numbers.
+    assert "광주시KRW1,500,000KRW1,200,000淄博市CNY8,000.00CNY7,500.00" in text
     # Only the answer quoted with the participant's agreement, without a name.
     assert "친구를많이사귀었어요" in text
     assert "Secretwords" not in text
