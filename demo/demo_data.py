@@ -373,6 +373,54 @@ PAST_PARTICIPANTS = {
     ],
 }
 
+# Siheung and Jilin's first youth media camp, this summer: Jilin's student reporters stayed
+# with families in Siheung. Six per city, so the Siheung–Jilin dashboard, its working group's
+# computed indicators and its annual report show figures. Illustrative: the seeds tell of the
+# cities' media agreement, not of this camp.
+MEDIA_CAMP = {
+    "title": "Siheung–Jilin Youth Media Camp",
+    "kind": "visit",
+    "by": "coord.gyeonggi@demo.example",
+    "description": (
+        "Student reporters from Jilin City stayed with host families in Siheung for a week: "
+        "they filmed the Siheung Tidal Flat and Baegot Park together, interviewed each other's "
+        "families and published their first joint stories."
+    ),
+    "themes": ["media"],
+    "quotas": {"siheung": 6, "jilin": 6},
+    "languages": ["ko", "zh"],
+    "ages": (15, 18),
+    "window": (-220, -190),
+    "dates": (-130, -124),
+}
+MEDIA_CAMP_SIGNATORIES = {
+    "siheung": "한지민 Han Jimin · 시흥시 국제협력팀",
+    "jilin": "金哲 Jin Zhe · 吉林市外事办公室",
+}
+MEDIA_CAMP_PARTICIPANTS = {
+    "siheung": [
+        "yuna@demo.example",
+        ("정다은", "Jeong Daeun", "female"),
+        ("문현우", "Moon Hyunwoo", "male"),
+        ("송지아", "Song Jia", "female"),
+        ("조은호", "Jo Eunho", "male"),
+        ("백서아", "Baek Seoa", "female"),
+    ],
+    "jilin": [
+        "wei@demo.example",
+        ("王子豪", "Wang Zihao", "male"),
+        ("李佳怡", "Li Jiayi", "female"),
+        ("高宇航", "Gao Yuhang", "male"),
+        ("刘欣然", "Liu Xinran", "female"),
+        ("何嘉琪", "He Jiaqi", "female"),
+    ],
+}
+# The past programs, each with who completed it and who signs its cities' certificates.
+PAST_PROGRAMS = [
+    (PAST_PROGRAM, PAST_PARTICIPANTS, SIGNATORIES),
+    (MEDIA_CAMP, MEDIA_CAMP_PARTICIPANTS, MEDIA_CAMP_SIGNATORIES),
+]
+
 # Review setup for every demo program: rubric (name, weight) and the documents applicants upload.
 RUBRIC = [("Motivation", 2), ("Languages", 1), ("Openness to other cultures", 1)]
 DOCUMENTS = {"visit": ["guardian-consent", "passport"], "online": ["guardian-consent"]}

@@ -1,5 +1,5 @@
-"""The demo's surveys (issue 16): the past program's standard pre- and post-surveys, sent and
-answered through the services by all its participants, with a few quotes chosen; and the
+"""The demo's surveys (issue 16): the past programs' standard pre- and post-surveys, sent and
+answered through the services by all their participants, with a few quotes chosen; and the
 running ceramics visit's pre-survey, sent to its confirmed participants, some answered.
 
 Idempotent: run it again and nothing is added, sent or answered twice. The lead calls
@@ -40,6 +40,19 @@ BEST_CHANGE = {
         "Mình thích nhất buổi nấu ăn cùng gia đình chủ nhà. Lần sau nên có thêm thời gian tự do.",
         "Làm gốm men ngọc rất vui! Nhưng lịch trình hơi dày.",
         "Đêm bế mạc thật đáng nhớ. Mong có thêm hoạt động thể thao chung.",
+    ],
+}
+# The media camp's participants write about the camp, not about ceramics.
+MEDIA_CAMP_BEST_CHANGE = {
+    "ko": [
+        "지린 친구와 함께 갯벌에서 영상을 찍은 날이 제일 좋았어요. 편집 시간이 더 있으면 좋겠어요.",
+        "서로의 가족을 인터뷰한 것이 최고였어요. 통역이 조금 더 있었으면 해요.",
+        "우리 기사가 두 도시에 함께 실린 게 뿌듯했어요. 일정이 조금 빡빡했어요.",
+    ],
+    "zh": [
+        "最喜欢和始兴的朋友一起在滩涂拍视频。希望剪辑的时间再多一点。",
+        "采访对方的家人最有意思。希望多一些翻译帮忙。",
+        "我们的报道同时在两个城市发表，太自豪了！就是日程有点紧。",
     ],
 }
 REFLECTION = {
@@ -94,7 +107,12 @@ def _raw(survey: Survey, n: int, application: Application, *, post: bool) -> dic
         elif question.kind == "multiple":
             raw[question.pk] = [str(n % 8), str((n + 3) % 8)]
         elif question.library_code == "satisfaction-best-change":
-            raw[question.pk] = [BEST_CHANGE.get(lang, BEST_CHANGE["ko"])[n % 3]]
+            texts = (
+                MEDIA_CAMP_BEST_CHANGE
+                if survey.program.title == demo_data.MEDIA_CAMP["title"]
+                else BEST_CHANGE
+            )
+            raw[question.pk] = [texts.get(lang, texts["ko"])[n % 3]]
         elif question.library_code == "learning-reflection":
             raw[question.pk] = [REFLECTION.get(lang, REFLECTION["ko"])[n % 3]]
     return raw
@@ -126,8 +144,12 @@ def _send(survey: Survey, applications: list[Application], *, sent_on=None) -> N
         )
 
 
-def seed_past_program() -> None:
-    spec = demo_data.PAST_PROGRAM
+def seed_past_programs() -> None:
+    for spec, _participants, _signatories in demo_data.PAST_PROGRAMS:
+        seed_past_program(spec)
+
+
+def seed_past_program(spec: dict) -> None:
     program = Program.objects.get(title=spec["title"])
     by = User.objects.get(email=spec["by"])
     applications = _participants(program)
@@ -159,5 +181,5 @@ def seed_ceramics() -> None:
 
 
 def seed_surveys() -> None:
-    seed_past_program()
+    seed_past_programs()
     seed_ceramics()

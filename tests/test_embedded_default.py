@@ -92,11 +92,11 @@ def test_make_run_migrates_seeds_and_chats_on_sqlite(tmp_path):
     }
 
     first = run(tmp_path, "-c", CERTIFICATE_ADDRESSES)
-    assert json.loads(first.stdout.strip().splitlines()[-1]) == {"8000": 18, "8020": 0}
+    assert json.loads(first.stdout.strip().splitlines()[-1]) == {"8000": 30, "8020": 0}
     # Served on another port, the demo's certificates are drawn again for it: their QR code
     # and printed address open this server's verify page, not port 8000's.
     reseeded = run(tmp_path, "manage.py", "seed_demo", SITE_URL="http://127.0.0.1:8020")
     assert reseeded.returncode == 0, reseeded.stderr
     addresses = run(tmp_path, "-c", CERTIFICATE_ADDRESSES)
     assert addresses.returncode == 0, addresses.stderr
-    assert json.loads(addresses.stdout.strip().splitlines()[-1]) == {"8000": 0, "8020": 18}
+    assert json.loads(addresses.stdout.strip().splitlines()[-1]) == {"8000": 0, "8020": 30}

@@ -46,7 +46,7 @@ def test_seed_demo_twice_gives_the_same_demo_with_chat_rooms_to_try(settings):
         Message.objects.count(),
     )
 
-    assert first == second == (7, 53, 63, 12, 7)
+    assert first == second == (8, 65, 73, 12, 7)
     ceramics = Program.objects.get(title=demo_data.CHAT_PROGRAM)
     assert Matching.objects.get(program=ceramics).status == Matching.Status.PUBLISHED
     seoyeon = User.objects.get(email="lee.seoyeon@demo.example")
@@ -71,32 +71,39 @@ def test_seed_demo_past_program_has_completed_participants_with_certificates(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
 
-    program = Program.objects.get(title=demo_data.PAST_PROGRAM["title"])
-    texts = {}
-    for certificate in Certificate.objects.filter(
-        application__program=program, revoked_at__isnull=True
-    ).select_related("application__student"):
-        with certificate.pdf.open("rb") as file:
-            texts[certificate.application.student] = pdf_text(file.read())
-    expected = {
-        person if isinstance(person, str) else f"{person[1].lower().replace(' ', '.')}@demo.example"
-        for people in demo_data.PAST_PARTICIPANTS.values()
-        for person in people
-    }
-    issued_days = {
-        timezone.localdate(issued_at)
-        for issued_at in Certificate.objects.filter(application__program=program).values_list(
-            "issued_at", flat=True
-        )
-    }
-    # Dated when it happened: issued three days after the program's last day.
-    assert issued_days == {program.ends_on + timedelta(days=3)}
-    assert (
-        program.status,
-        set(program.applications.values_list("state", flat=True)),
-        # Each holder's name in Hangul, Chinese or Vietnamese, read back out of their PDF.
-        {student.email: squeeze(student.native_name) in text for student, text in texts.items()},
-    ) == (Program.Status.COMPLETED, {"completed"}, dict.fromkeys(expected, True))
+    # The Spring week (Gwangju, Zibo, Ha Long) and the Siheung–Jilin media camp.
+    for spec, participants, _signatories in demo_data.PAST_PROGRAMS:
+        program = Program.objects.get(title=spec["title"])
+        texts = {}
+        for certificate in Certificate.objects.filter(
+            application__program=program, revoked_at__isnull=True
+        ).select_related("application__student"):
+            with certificate.pdf.open("rb") as file:
+                texts[certificate.application.student] = pdf_text(file.read())
+        expected = {
+            person
+            if isinstance(person, str)
+            else f"{person[1].lower().replace(' ', '.')}@demo.example"
+            for people in participants.values()
+            for person in people
+        }
+        issued_days = {
+            timezone.localdate(issued_at)
+            for issued_at in Certificate.objects.filter(application__program=program).values_list(
+                "issued_at", flat=True
+            )
+        }
+        # Dated when it happened: issued three days after the program's last day.
+        assert issued_days == {program.ends_on + timedelta(days=3)}
+        assert (
+            program.status,
+            set(program.applications.values_list("state", flat=True)),
+            # Each holder's name in Hangul, Chinese or Vietnamese, read back out of their PDF.
+            {
+                student.email: squeeze(student.native_name) in text
+                for student, text in texts.items()
+            },
+        ) == (Program.Status.COMPLETED, {"completed"}, dict.fromkeys(expected, True))
 
 
 def test_every_demo_account_with_power_has_the_published_second_factor(client, settings):

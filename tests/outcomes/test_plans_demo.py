@@ -81,3 +81,28 @@ def test_seed_plans_twice_makes_one_group(db, settings, client):
     assert (response.status_code, html.count("plan-badge-overdue")) == (200, 1)
     # Django's Chinese number format has no thousands separator.
     assert ("KRW 13500000" in html, "CNY 73000.00" in html) == (True, True)
+
+
+def test_the_demo_gives_siheung_jilin_a_year_with_figures(db, settings):
+    """The media camp: six from each city completed it and answered both surveys, so the
+    partnership's dashboard, computed indicators and report show figures, not "fewer than 5"."""
+    from core.models import Partnership
+    from demo import demo_data
+    from exchange.models import Program
+    from outcomes.figures import partnership_year_figures
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    camp = Program.objects.get(title=demo_data.MEDIA_CAMP["title"])
+    partnership = Partnership.objects.get(city_a__slug="siheung", city_b__slug="jilin")
+    year = camp.ends_on.year
+
+    figures = partnership_year_figures(partnership=partnership, years=[year])[year]
+
+    assert camp.program_cities.count() == 2
+    assert camp.applications.filter(state="completed").count() == 12
+    assert camp.pk in figures.program_ids
+    assert (figures.participants_a, figures.participants_b, figures.completion) == (6, 6, 1.0)
+    # The seeded answers (demo/outcomes_surveys._raw): satisfaction 4 or 5, confidence up.
+    assert (round(figures.satisfaction, 1), round(figures.self_assessed_change, 1)) == (4.5, 1.1)
+    assert figures.hidden == frozenset()

@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 self.seed_applications(users)
                 self.seed_participants(cities, users)
                 self.seed_running(cities, users)
-                self.seed_past_program(cities, users)
+                self.seed_past_programs(cities, users)
                 self.seed_sessions(users)
                 self.seed_chat(users)
                 self.seed_trip(cities, users)
@@ -362,15 +362,25 @@ class Command(BaseCommand):
                 if status in services.PROGRAM_TRANSITIONS.get(program.status, set()):
                     program = services.program_set_status(program=program, status=status, by=by)
 
-    def seed_past_program(self, cities: dict[str, City], users: dict[str, User]) -> None:
-        """A visit that ended two months ago, seeded as it happened: opened to applications,
+    def seed_past_programs(self, cities: dict[str, City], users: dict[str, User]) -> None:
+        for spec, participants, signatories in demo.PAST_PROGRAMS:
+            self.seed_past_program(cities, users, spec, participants, signatories)
+
+    def seed_past_program(
+        self,
+        cities: dict[str, City],
+        users: dict[str, User],
+        spec: dict,
+        participants: dict[str, list],
+        signatories: dict[str, str],
+    ) -> None:
+        """A visit that ended months ago, seeded as it happened: opened to applications,
         filled with confirmed participants, moved to its dates, run and completed. Completing
         each participant issues their certificate, rendered once the seed commits."""
-        spec = demo.PAST_PROGRAM
         if Program.objects.filter(title=spec["title"]).exists():
             return
         by = users[spec["by"]]
-        for slug, signatory in demo.SIGNATORIES.items():
+        for slug, signatory in signatories.items():
             certificate_services.city_branding_save(
                 city=cities[slug],
                 by=self._coordinator(users, cities[slug]),
@@ -381,7 +391,7 @@ class Command(BaseCommand):
         )
         services.program_set_status(program=program, status=Program.Status.OPEN, by=by)
         completing = []
-        for slug, people in demo.PAST_PARTICIPANTS.items():
+        for slug, people in participants.items():
             city = cities[slug]
             coordinator = self._coordinator(users, city)
             for n, person in enumerate(people):
