@@ -29,6 +29,7 @@ chosen_quotes(program_ids=[...]) -> list of
 from collections import Counter
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import get_language
 
 from accounts.rules import coordinator_city_ids
 from exchange.rules import is_blind_for
@@ -77,11 +78,11 @@ def survey_requests_for(*, survey: Survey, user) -> dict:
     return {"rows": rows, "other_cities": other_cities}
 
 
-def _option_label(option: dict) -> str:
-    return library.wording(option, "en")
-
-
-def survey_results(*, survey: Survey) -> dict:
+def survey_results(*, survey: Survey, language: str | None = None) -> dict:
+    """The results, worded in `language` (the reader's, by default; English where a wording
+    is missing)."""
+    language = language or get_language() or "en"
+    likert = library.LIKERT_LABELS.get(language, library.LIKERT_LABELS["en"])
     requests = survey.requests.aggregate(
         requested=Count("pk"),
         submitted=Count("pk", filter=Q(status=SurveyRequest.Status.SUBMITTED)),
@@ -107,6 +108,7 @@ def survey_results(*, survey: Survey) -> dict:
         answers = list(question.answers.all())
         row = {
             "question": question,
+            "wording": library.wording(question.text, language),
             "kind": question.kind,
             "measures": question.measures,
             "competence": question.competence,
@@ -122,8 +124,7 @@ def survey_results(*, survey: Survey) -> dict:
         if question.kind == QuestionKind.LIKERT:
             counts = Counter(a.number for a in answers if a.number is not None)
             shown = small_groups.breakdown({n: counts.get(n, 0) for n in range(1, 6)})
-            labels = library.LIKERT_LABELS["en"]
-            row["distribution"] = [(f"{n} – {labels[n - 1]}", shown[n]) for n in range(1, 6)]
+            row["distribution"] = [(f"{n} – {likert[n - 1]}", shown[n]) for n in range(1, 6)]
             row["mean"] = _mean([a.number for a in answers if a.number is not None])
         elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             counts = Counter()
@@ -138,7 +139,9 @@ def survey_results(*, survey: Survey) -> dict:
             else:
                 # Several choices: no total to work a hidden cell back from.
                 shown = {i: small_groups.count(counts.get(i, 0)) for i in indexes}
-            row["distribution"] = [(_option_label(question.choices[i]), shown[i]) for i in indexes]
+            row["distribution"] = [
+                (library.wording(question.choices[i], language), shown[i]) for i in indexes
+            ]
         else:
             row["texts"] = [
                 {

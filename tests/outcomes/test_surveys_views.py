@@ -175,3 +175,31 @@ def test_my_surveys_queries_constant(
 
 STATUS_QUERIES = 11
 MY_SURVEYS_QUERIES = 8
+
+
+def test_results_are_worded_in_the_readers_language(client, surveys, carol):
+    """A Korean coordinator reads the questions, the scale and the options in Korean."""
+    import html
+    import re
+
+    from outcomes import library
+
+    _pre, post = surveys
+    carol.preferred_language = "ko"
+    carol.save(update_fields=["preferred_language"])
+    client.force_login(carol)
+
+    page = client.get(reverse("outcomes:survey_results", args=[post.pk])).content.decode()
+
+    headings = [
+        html.unescape(h) for h in re.findall(r'<h2 id="result-\d+" class="h3">([^<]*)</h2>', page)
+    ]
+    questions = list(post.questions.all())
+    assert headings == [q.text["ko"] for q in questions]
+    assert "1 – 전혀 아니다" in page
+    assert "1 – Not at all" not in page
+    choices = [q for q in questions if q.choices]
+    assert choices
+    for question in choices:
+        for option in question.choices:
+            assert html.escape(library.wording(option, "ko")) in page
